@@ -1,0 +1,39 @@
+import { useI18n } from '../i18n/i18n.tsx';
+
+interface CallControlsProps {
+  micEnabled: boolean;
+  cameraEnabled: boolean;
+  onToggleMic: () => void;
+  onToggleCamera: () => void;
+  onHangUp: () => void;
+}
+
+const base =
+  'min-h-14 rounded-xl px-6 text-lg font-semibold focus:outline-none focus-visible:ring-4 focus-visible:ring-sky-400';
+
+export function CallControls({ micEnabled, cameraEnabled, onToggleMic, onToggleCamera, onHangUp }: CallControlsProps) {
+  const { t } = useI18n();
+  return (
+    <div className="flex flex-wrap justify-center gap-3" role="toolbar" aria-label={t('call.hangUp')}>
+      <button
+        type="button"
+        className={`${base} ${micEnabled ? 'bg-slate-200 text-slate-900' : 'bg-amber-300 text-slate-900'}`}
+        aria-pressed={!micEnabled}
+        onClick={onToggleMic}
+      >
+        {micEnabled ? t('call.mute') : t('call.unmute')}
+      </button>
+      <button
+        type="button"
+        className={`${base} ${cameraEnabled ? 'bg-slate-200 text-slate-900' : 'bg-amber-300 text-slate-900'}`}
+        aria-pressed={!cameraEnabled}
+        onClick={onToggleCamera}
+      >
+        {cameraEnabled ? t('call.cameraOff') : t('call.cameraOn')}
+      </button>
+      <button type="button" className={`${base} bg-red-700 text-white`} onClick={onHangUp}>
+        {t('call.hangUp')}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { useI18n } from '../i18n/i18n.tsx';
+import type { ConsultSession } from '../session/ConsultSession.ts';
+import { CallControls } from './CallControls.tsx';
+import { useSessionSnapshot } from './useConsultSession.ts';
+import { VideoTile } from './VideoTile.tsx';
+
+interface CallViewProps {
+  session: ConsultSession;
+  onEnded: () => void;
+}
+
+/** The running call: the other party large, self-view small, controls below. */
+export function CallView({ session, onEnded }: CallViewProps) {
+  const { t } = useI18n();
+  const snapshot = useSessionSnapshot(session);
+  const localVideo = snapshot.localStream?.getVideoTracks()[0] ?? null;
+
+  if (snapshot.phase === 'ended' || snapshot.phase === 'failed') {
+    return (
+      <section
+        className="mx-auto flex max-w-xl flex-col items-center gap-4 rounded-xl bg-white p-8 shadow"
+        aria-live="polite"
+      >
+        <p className="text-xl">{snapshot.problem ? t(`problem.${snapshot.problem}`) : t('call.ended')}</p>
+        <button
+          type="button"
+          className="min-h-12 rounded-xl bg-sky-700 px-6 text-lg font-semibold text-white"
+          onClick={onEnded}
+        >
+          {t('call.newCall')}
+        </button>
+      </section>
+    );
+  }
+
+  const remote = snapshot.participants[0];
+  return (
+    <section className="flex flex-col gap-4" data-testid="call-view" data-phase={snapshot.phase}>
+      <div className="relative">
+        {remote ? (
+          <VideoTile
+            video={remote.videoMuted ? null : remote.video}
+            audio={remote.audio}
+            label={`${remote.info.displayName} · ${t(`role.${remote.info.role}`)}${remote.audioMuted ? ` · ${t('call.micMuted')}` : ''}`}
+            placeholder={remote.videoMuted ? t('call.cameraMuted') : t('call.noVideo')}
+            className="aspect-video w-full"
+            testId="remote-video"
+          />
+        ) : (
+          <div
+            className="flex aspect-video w-full items-center justify-center rounded-xl bg-slate-800 text-xl text-white"
+            aria-live="polite"
+          >
+            {snapshot.phase === 'connecting' ? t('call.connecting') : t('call.alone')}
+          </div>
+        )}
+        <div className="absolute right-3 bottom-3 w-1/4 min-w-40">
+          <VideoTile
+            video={snapshot.cameraEnabled ? localVideo : null}
+            label={t('call.you')}
+            placeholder={t('call.cameraMuted')}
+            mirrored
+            className="aspect-video w-full border-2 border-white shadow-lg"
+            testId="self-view"
+          />
+        </div>
+      </div>
+      <CallControls
+        micEnabled={snapshot.micEnabled}
+        cameraEnabled={snapshot.cameraEnabled}
+        onToggleMic={() => void session.setMicEnabled(!snapshot.micEnabled)}
+        onToggleCamera={() => void session.setCameraEnabled(!snapshot.cameraEnabled)}
+        onHangUp={() => void session.hangUp()}
+      />
+    </section>
+  );
+}

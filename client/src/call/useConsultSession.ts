@@ -1,0 +1,6 @@
+import { useSyncExternalStore } from 'react';
+import type { ConsultSession, SessionSnapshot } from '../session/ConsultSession.ts';
+
+export function useSessionSnapshot(session: ConsultSession): SessionSnapshot {
+  return useSyncExternalStore(session.subscribe, session.getSnapshot);
+}

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '..', 'test-results', 'screenshots');
+
+/**
+ * Debian's Chromium, headless, with a fake camera (a moving test pattern) and
+ * microphone (a beep), permission prompts auto-accepted, and none of the
+ * background networking this closed network would refuse.
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1280, height: 800 },
+    permissions: ['camera', 'microphone'],
+    locale: 'nb-NO',
+  });
+  // Keep every RTCPeerConnection the page makes, so the test can read getStats().
+  await context.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    const connections: RTCPeerConnection[] = [];
+    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = connections;
+    window.RTCPeerConnection = class extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        connections.push(this);
+      }
+    };
+  });
+  return context;
+}
+
+export interface InboundTotals {
+  videoFramesDecoded: number;
+  audioPacketsReceived: number;
+  videoCodec: string | null;
+}
+
+/** Sums inbound RTP over every live peer connection of the page. */
+export function inboundTotals(page: Page): Promise<InboundTotals> {
+  return page.evaluate(async () => {
+    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    const totals = { videoFramesDecoded: 0, audioPacketsReceived: 0, videoCodec: null as string | null };
+    for (const pc of connections) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      stats.forEach((report: Record<string, unknown>) => {
+        if (report['type'] !== 'inbound-rtp') return;
+        if (report['kind'] === 'video') {
+          totals.videoFramesDecoded += Number(report['framesDecoded'] ?? 0);
+          const codec = stats.get(String(report['codecId'])) as { mimeType?: string } | undefined;
+          if (codec?.mimeType) totals.videoCodec = codec.mimeType;
+        }
+        if (report['kind'] === 'audio') totals.audioPacketsReceived += Number(report['packetsReceived'] ?? 0);
+      });
+    }
+    return totals;
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** A failing browser test is diagnosed from the page's own errors: show them in the test output. */
+export function forwardPageErrors(page: Page, who: string): void {
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.error(`[${who}] ${message.text()}`);
+  });
+  page.on('pageerror', (error) => console.error(`[${who}] uncaught: ${error.message}`));
+}

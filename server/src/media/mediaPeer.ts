@@ -1,0 +1,48 @@
+import type { types } from 'mediasoup';
+import type { PeerInfo, RtpCapabilities } from '@legevakt/shared';
+import { notFound } from '../errors.ts';
+
+/** One participant's mediasoup objects inside a Room. Closing the peer frees them all. */
+export class MediaPeer {
+  readonly info: PeerInfo;
+  readonly rtpCapabilities: types.RtpCapabilities;
+  readonly transports = new Map<string, types.WebRtcTransport>();
+  readonly producers = new Map<string, types.Producer>();
+  readonly consumers = new Map<string, types.Consumer>();
+
+  constructor(info: PeerInfo, rtpCapabilities: RtpCapabilities) {
+    this.info = info;
+    // The schema checked the shape; mediasoup checks codec semantics in canConsume().
+    this.rtpCapabilities = rtpCapabilities as types.RtpCapabilities;
+  }
+
+  get id(): string {
+    return this.info.peerId;
+  }
+
+  transport(transportId: string): types.WebRtcTransport {
+    const transport = this.transports.get(transportId);
+    if (!transport) throw notFound(`transport ${transportId}`);
+    return transport;
+  }
+
+  producer(producerId: string): types.Producer {
+    const producer = this.producers.get(producerId);
+    if (!producer) throw notFound(`producer ${producerId}`);
+    return producer;
+  }
+
+  consumer(consumerId: string): types.Consumer {
+    const consumer = this.consumers.get(consumerId);
+    if (!consumer) throw notFound(`consumer ${consumerId}`);
+    return consumer;
+  }
+
+  /** Closing the transports closes their producers and consumers in the worker too. */
+  close(): void {
+    for (const transport of this.transports.values()) transport.close();
+    this.transports.clear();
+    this.producers.clear();
+    this.consumers.clear();
+  }
+}

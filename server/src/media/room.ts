@@ -1,0 +1,273 @@
+import { EventEmitter } from 'node:events';
+import crypto from 'node:crypto';
+import type { types } from 'mediasoup';
+import type {
+  DtlsParameters,
+  NotificationData,
+  NotificationMethod,
+  PeerInfo,
+  ProducerInfo,
+  RequestData,
+  ResponseData,
+  RtpCapabilities,
+  TransportDirection,
+  TransportOptions,
+} from '@legevakt/shared';
+import { conflict, DomainError, notFound } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { mediaCodecs } from './codecs.ts';
+import { MediaPeer } from './mediaPeer.ts';
+import type { MediaWorker, MediaWorkerPool } from './workerPool.ts';
+
+export type RoomCloseReason = NotificationData<'roomClosed'>['reason'] | 'empty';
+
+export interface RoomEvents {
+  /** Something a peer must be told; the signaling layer delivers it. */
+  notify: [peerId: string, method: NotificationMethod, data: NotificationData<NotificationMethod>];
+  closed: [reason: RoomCloseReason];
+}
+
+export interface RoomOptions {
+  initialOutgoingBitrate: number;
+}
+
+/**
+ * One consult's media: one mediasoup router and the peers in it. The Room knows
+ * mediasoup and the consult's participants, nothing of sockets or HTTP; what a
+ * peer must learn is emitted as `notify` events for the signaling layer.
+ */
+export class Room extends EventEmitter<RoomEvents> {
+  readonly consultId: string;
+  readonly #router: types.Router;
+  readonly #host: MediaWorker;
+  readonly #options: RoomOptions;
+  readonly #log: Logger;
+  readonly #peers = new Map<string, MediaPeer>();
+  #closed = false;
+
+  private constructor(consultId: string, router: types.Router, host: MediaWorker, options: RoomOptions, log: Logger) {
+    super();
+    this.consultId = consultId;
+    this.#router = router;
+    this.#host = host;
+    this.#options = options;
+    this.#log = log.child({ consultId, routerId: router.id });
+    // The worker died under us: every transport is gone, so the room is too.
+    router.observer.once('close', () => {
+      if (!this.#closed) this.#finish('media-server-restarted');
+    });
+  }
+
+  static async create(consultId: string, pool: MediaWorkerPool, options: RoomOptions, log: Logger): Promise<Room> {
+    const { router, host } = await pool.createRouter(mediaCodecs);
+    return new Room(consultId, router, host, options, log);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get routerRtpCapabilities(): RtpCapabilities {
+    return this.#router.rtpCapabilities;
+  }
+
+  get peerCount(): number {
+    return this.#peers.size;
+  }
+
+  join(info: PeerInfo, rtpCapabilities: RtpCapabilities): ResponseData<'join'> {
+    this.#assertOpen();
+    if (this.#peers.has(info.peerId)) throw conflict('already joined');
+    const peer = new MediaPeer(info, rtpCapabilities);
+    const others = [...this.#peers.values()];
+    this.#peers.set(peer.id, peer);
+    for (const other of others) this.#notify(other.id, 'peerJoined', info);
+    this.#log.info({ peerId: info.peerId, role: info.role }, 'peer joined');
+    return {
+      self: info,
+      peers: others.map((other) => other.info),
+      producers: others.flatMap((other) => [...other.producers.values()].map((p) => producerInfo(other, p))),
+    };
+  }
+
+  async createWebRtcTransport(peerId: string, direction: TransportDirection): Promise<TransportOptions> {
+    const peer = this.#peer(peerId);
+    const transport = await this.#router.createWebRtcTransport({
+      webRtcServer: this.#host.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      // The data channel carries vital signs beside the video.
+      enableSctp: true,
+      initialAvailableOutgoingBitrate: this.#options.initialOutgoingBitrate,
+      appData: { direction },
+    });
+    if (this.#closed || !this.#peers.has(peerId)) {
+      // The peer left (or the room closed) while the worker was creating it.
+      transport.close();
+      throw notFound(`peer ${peerId}`);
+    }
+    peer.transports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') {
+        this.#log.warn({ peerId, transportId: transport.id, state }, 'transport DTLS state');
+      }
+    });
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+      ...(transport.sctpParameters ? { sctpParameters: transport.sctpParameters } : {}),
+    };
+  }
+
+  async connectWebRtcTransport(peerId: string, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
+    const transport = this.#peer(peerId).transport(transportId);
+    await transport.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters });
+  }
+
+  async produce(peerId: string, data: RequestData<'produce'>): Promise<string> {
+    const peer = this.#peer(peerId);
+    const transport = peer.transport(data.transportId);
+    if (transport.appData['direction'] !== 'send') {
+      throw new DomainError('BAD_REQUEST', 'produce needs a send transport');
+    }
+    const producer = await transport.produce({
+      kind: data.kind,
+      rtpParameters: data.rtpParameters as types.RtpParameters,
+      appData: { source: data.appData?.source ?? (data.kind === 'audio' ? 'microphone' : 'camera') },
+    });
+    if (this.#closed || !this.#peers.has(peerId)) {
+      producer.close();
+      throw notFound(`peer ${peerId}`);
+    }
+    peer.producers.set(producer.id, producer);
+    producer.observer.once('close', () => peer.producers.delete(producer.id));
+    const info = producerInfo(peer, producer);
+    for (const other of this.#peers.values()) {
+      if (other !== peer) this.#notify(other.id, 'newProducer', info);
+    }
+    return producer.id;
+  }
+
+  async setProducerPaused(peerId: string, producerId: string, paused: boolean): Promise<void> {
+    const peer = this.#peer(peerId);
+    const producer = peer.producer(producerId);
+    if (paused) await producer.pause();
+    else await producer.resume();
+    for (const other of this.#peers.values()) {
+      if (other !== peer) this.#notify(other.id, paused ? 'producerPaused' : 'producerResumed', { producerId, peerId });
+    }
+  }
+
+  closeProducer(peerId: string, producerId: string): void {
+    // Closing the producer closes its consumers; their 'producerclose' tells the consumers' peers.
+    this.#peer(peerId).producer(producerId).close();
+  }
+
+  async consume(peerId: string, transportId: string, producerId: string): Promise<ResponseData<'consume'>> {
+    const peer = this.#peer(peerId);
+    const transport = peer.transport(transportId);
+    if (transport.appData['direction'] !== 'recv') {
+      throw new DomainError('BAD_REQUEST', 'consume needs a receive transport');
+    }
+    const owner = this.#producerOwner(producerId);
+    if (owner === peer) throw new DomainError('BAD_REQUEST', 'a peer does not consume its own producer');
+    if (!this.#router.canConsume({ producerId, rtpCapabilities: peer.rtpCapabilities })) {
+      throw new DomainError('CONFLICT', `this device cannot receive producer ${producerId}'s codec`);
+    }
+    const producer = owner.producer(producerId);
+    // Paused until the client has its track wired up, so no keyframe is lost before it listens.
+    const consumer = await transport.consume({
+      producerId,
+      rtpCapabilities: peer.rtpCapabilities,
+      paused: true,
+    });
+    if (this.#closed || !this.#peers.has(peerId)) {
+      consumer.close();
+      throw notFound(`peer ${peerId}`);
+    }
+    peer.consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
+    consumer.on('producerclose', () => {
+      consumer.close();
+      this.#notify(peer.id, 'consumerClosed', { consumerId: consumer.id });
+    });
+    return {
+      consumerId: consumer.id,
+      producerId,
+      peerId: owner.id,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+      producerPaused: producer.paused,
+    };
+  }
+
+  async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
+    const consumer = this.#peer(peerId).consumer(consumerId);
+    await consumer.resume();
+    if (consumer.kind === 'video') await consumer.requestKeyFrame();
+  }
+
+  /** The peer leaves (hang-up or dropped socket); the room closes when it was the last one. */
+  leave(peerId: string): void {
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    this.#peers.delete(peerId);
+    peer.close();
+    this.#log.info({ peerId }, 'peer left');
+    for (const other of this.#peers.values()) this.#notify(other.id, 'peerLeft', { peerId });
+    if (this.#peers.size === 0) this.close('empty');
+  }
+
+  hasPeer(peerId: string): boolean {
+    return this.#peers.has(peerId);
+  }
+
+  close(reason: RoomCloseReason): void {
+    if (this.#closed) return;
+    this.#finish(reason);
+    this.#router.close();
+  }
+
+  #finish(reason: RoomCloseReason): void {
+    this.#closed = true;
+    if (reason !== 'empty') {
+      for (const peer of this.#peers.values()) this.#notify(peer.id, 'roomClosed', { reason });
+    }
+    for (const peer of this.#peers.values()) peer.close();
+    this.#peers.clear();
+    this.#log.info({ reason }, 'room closed');
+    this.emit('closed', reason);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw notFound(`consult room ${this.consultId}`);
+  }
+
+  #peer(peerId: string): MediaPeer {
+    this.#assertOpen();
+    const peer = this.#peers.get(peerId);
+    if (!peer) throw notFound(`peer ${peerId}`);
+    return peer;
+  }
+
+  #producerOwner(producerId: string): MediaPeer {
+    for (const peer of this.#peers.values()) if (peer.producers.has(producerId)) return peer;
+    throw notFound(`producer ${producerId}`);
+  }
+
+  #notify<M extends NotificationMethod>(peerId: string, method: M, data: NotificationData<M>): void {
+    this.emit('notify', peerId, method, data);
+  }
+}
+
+function producerInfo(peer: MediaPeer, producer: types.Producer): ProducerInfo {
+  return { producerId: producer.id, peerId: peer.id, kind: producer.kind, paused: producer.paused };
+}
+
+export function newPeerId(): string {
+  return crypto.randomUUID();
+}

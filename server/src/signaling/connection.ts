@@ -1,0 +1,162 @@
+import type { WebSocket } from 'ws';
+import {
+  describeIssues,
+  isRequestMethod,
+  requests,
+  RequestFrame,
+  type AccessTokenClaims,
+  type ErrorBody,
+  type NotificationData,
+  type NotificationMethod,
+  type RequestMethod,
+  type ServerFrame,
+} from '@legevakt/shared';
+import { DomainError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { RoomEvents } from '../media/room.ts';
+import type { HandlerContext, HandlerTable, PeerSession, SignalingServices } from './handlerTypes.ts';
+
+/**
+ * One authenticated signaling socket. Frames are validated (envelope, then the
+ * method's own schema) and handled one at a time in arrival order, so a client
+ * can pipeline requests without racing itself. A bad frame gets an error
+ * response naming the problem; the socket stays open.
+ */
+export class SignalingConnection {
+  readonly #socket: WebSocket;
+  readonly #user: AccessTokenClaims;
+  readonly #services: SignalingServices;
+  readonly #handlers: HandlerTable;
+  readonly #log: Logger;
+  #session: PeerSession | null = null;
+  #unsubscribe: (() => void) | null = null;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    socket: WebSocket,
+    user: AccessTokenClaims,
+    services: SignalingServices,
+    handlers: HandlerTable,
+    log: Logger,
+  ) {
+    this.#socket = socket;
+    this.#user = user;
+    this.#services = services;
+    this.#handlers = handlers;
+    this.#log = log.child({ userId: user.sub, role: user.role });
+    socket.on('message', (raw, isBinary) => {
+      this.#queue = this.#queue.then(() => this.#onMessage(raw, isBinary));
+    });
+    socket.on('close', () => {
+      this.#queue = this.#queue.then(() => this.#exit());
+    });
+  }
+
+  get session(): PeerSession | null {
+    return this.#session;
+  }
+
+  async #onMessage(raw: unknown, isBinary: boolean): Promise<void> {
+    if (isBinary) {
+      this.#reject(null, 'BAD_REQUEST', 'binary frames are not accepted on the signaling socket');
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(String(raw));
+    } catch {
+      this.#reject(null, 'BAD_REQUEST', 'frame is not valid JSON');
+      return;
+    }
+    const frame = RequestFrame.safeParse(json);
+    if (!frame.success) {
+      const id = typeof json === 'object' && json !== null && 'id' in json ? numericId(json.id) : null;
+      this.#reject(id, 'BAD_REQUEST', 'malformed request frame', describeIssues(frame.error));
+      return;
+    }
+    const { id, method, data } = frame.data;
+    if (!isRequestMethod(method)) {
+      this.#reject(id, 'UNKNOWN_METHOD', `unknown method "${method}"`);
+      return;
+    }
+    const parsed = requests[method].request.safeParse(data ?? {});
+    if (!parsed.success) {
+      this.#reject(id, 'BAD_REQUEST', `invalid data for "${method}"`, describeIssues(parsed.error));
+      return;
+    }
+    try {
+      const result = await this.#dispatch(method, parsed.data);
+      this.#send({ kind: 'response', id, ok: true, data: result });
+    } catch (error) {
+      if (error instanceof DomainError) {
+        this.#log.info({ method, code: error.code, reason: error.message }, 'request refused');
+        this.#send({ kind: 'response', id, ok: false, error: errorBody(error) });
+      } else {
+        this.#log.error({ method, err: error }, 'request failed');
+        this.#send({ kind: 'response', id, ok: false, error: { code: 'INTERNAL', message: `${method} failed` } });
+      }
+    }
+  }
+
+  #dispatch(method: RequestMethod, data: unknown): Promise<unknown> {
+    const handler = this.#handlers[method] as (ctx: HandlerContext, data: unknown) => unknown;
+    return Promise.resolve(handler(this.#context(), data));
+  }
+
+  #context(): HandlerContext {
+    return {
+      user: this.#user,
+      services: this.#services,
+      session: this.#session,
+      enter: (session) => this.#enter(session),
+      exit: () => this.#exit(),
+    };
+  }
+
+  #enter(session: PeerSession): void {
+    this.#session = session;
+    const onNotify = (...[peerId, method, data]: RoomEvents['notify']): void => {
+      if (peerId === session.peerId) this.notify(method, data);
+    };
+    const onClosed = (): void => this.#detach();
+    session.room.on('notify', onNotify);
+    session.room.once('closed', onClosed);
+    this.#unsubscribe = () => {
+      session.room.off('notify', onNotify);
+      session.room.off('closed', onClosed);
+    };
+  }
+
+  #exit(): void {
+    const session = this.#session;
+    this.#detach();
+    session?.room.leave(session.peerId);
+  }
+
+  #detach(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    this.#session = null;
+  }
+
+  notify<M extends NotificationMethod>(method: M, data: NotificationData<M>): void {
+    this.#send({ kind: 'notification', method, data });
+  }
+
+  #reject(id: number | null, code: ErrorBody['code'], message: string, issues?: string[]): void {
+    this.#log.warn({ id, code, reason: message, issues }, 'bad signaling frame');
+    this.#send({ kind: 'response', id, ok: false, error: { code, message, ...(issues ? { issues } : {}) } });
+  }
+
+  #send(frame: ServerFrame): void {
+    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(JSON.stringify(frame));
+  }
+}
+
+function numericId(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
+function errorBody(error: DomainError): ErrorBody {
+  return { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) };
+}

@@ -1,0 +1,13 @@
+import type { HandlerTable } from '../handlerTypes.ts';
+import { consumerHandlers } from './consumerHandlers.ts';
+import { producerHandlers } from './producerHandlers.ts';
+import { roomHandlers } from './roomHandlers.ts';
+import { transportHandlers } from './transportHandlers.ts';
+
+/** Every request method has exactly one handler; the type makes a missing one a compile error. */
+export const handlers: HandlerTable = {
+  ...roomHandlers,
+  ...transportHandlers,
+  ...producerHandlers,
+  ...consumerHandlers,
+};

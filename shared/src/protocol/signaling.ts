@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { DisplayName, Role } from './auth.ts';
+import { DtlsParameters, EntityId, MediaKind, RtpCapabilities, RtpParameters, TransportOptions } from './media.ts';
+
+/**
+ * Every request the signaling socket accepts, with the schema of its data and
+ * of its response. Server handlers and the client's typed `request()` are both
+ * derived from this one table, so the two ends cannot drift apart.
+ */
+export const ConsultId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only');
+export type ConsultId = z.infer<typeof ConsultId>;
+
+export const PeerInfo = z.object({
+  peerId: EntityId,
+  userId: z.string(),
+  role: Role,
+  displayName: DisplayName,
+});
+export type PeerInfo = z.infer<typeof PeerInfo>;
+
+export const ProducerInfo = z.object({
+  producerId: EntityId,
+  peerId: EntityId,
+  kind: MediaKind,
+  paused: z.boolean(),
+});
+export type ProducerInfo = z.infer<typeof ProducerInfo>;
+
+export const TransportDirection = z.enum(['send', 'recv']);
+export type TransportDirection = z.infer<typeof TransportDirection>;
+
+const Empty = z.strictObject({});
+
+export const requests = {
+  /** Step 1: what consult routers can do, to load the mediasoup-client Device. */
+  getRouterRtpCapabilities: {
+    request: Empty,
+    response: z.object({ routerRtpCapabilities: RtpCapabilities }),
+  },
+  /** Step 2: enter the consult with what this device can receive. */
+  join: {
+    request: z.strictObject({ consultId: ConsultId, rtpCapabilities: RtpCapabilities }),
+    response: z.object({
+      self: PeerInfo,
+      peers: z.array(PeerInfo),
+      producers: z.array(ProducerInfo),
+    }),
+  },
+  createWebRtcTransport: {
+    request: z.strictObject({ direction: TransportDirection }),
+    response: TransportOptions,
+  },
+  connectWebRtcTransport: {
+    request: z.strictObject({ transportId: EntityId, dtlsParameters: DtlsParameters }),
+    response: Empty,
+  },
+  produce: {
+    request: z.strictObject({
+      transportId: EntityId,
+      kind: MediaKind,
+      rtpParameters: RtpParameters,
+      appData: z.strictObject({ source: z.enum(['camera', 'microphone']) }).optional(),
+    }),
+    response: z.object({ producerId: EntityId }),
+  },
+  pauseProducer: { request: z.strictObject({ producerId: EntityId }), response: Empty },
+  resumeProducer: { request: z.strictObject({ producerId: EntityId }), response: Empty },
+  closeProducer: { request: z.strictObject({ producerId: EntityId }), response: Empty },
+  /** Consumers are created paused; the client resumes once its track is wired up. */
+  consume: {
+    request: z.strictObject({ transportId: EntityId, producerId: EntityId }),
+    response: z.object({
+      consumerId: EntityId,
+      producerId: EntityId,
+      peerId: EntityId,
+      kind: MediaKind,
+      rtpParameters: RtpParameters,
+      producerPaused: z.boolean(),
+    }),
+  },
+  resumeConsumer: { request: z.strictObject({ consumerId: EntityId }), response: Empty },
+  leave: { request: Empty, response: Empty },
+} as const;
+
+export type RequestMethod = keyof typeof requests;
+export type RequestData<M extends RequestMethod> = z.infer<(typeof requests)[M]['request']>;
+export type ResponseData<M extends RequestMethod> = z.infer<(typeof requests)[M]['response']>;
+
+export const RoomClosedReason = z.enum(['media-server-restarted', 'server-shutdown']);
+
+export const notifications = {
+  peerJoined: PeerInfo,
+  peerLeft: z.object({ peerId: EntityId }),
+  newProducer: ProducerInfo,
+  producerPaused: z.object({ producerId: EntityId, peerId: EntityId }),
+  producerResumed: z.object({ producerId: EntityId, peerId: EntityId }),
+  /** The consumer's producer went away (its peer left or stopped sending). */
+  consumerClosed: z.object({ consumerId: EntityId }),
+  roomClosed: z.object({ reason: RoomClosedReason }),
+} as const;
+
+export type NotificationMethod = keyof typeof notifications;
+export type NotificationData<M extends NotificationMethod> = z.infer<(typeof notifications)[M]>;
+
+export function isRequestMethod(method: string): method is RequestMethod {
+  return Object.hasOwn(requests, method);
+}
+export function isNotificationMethod(method: string): method is NotificationMethod {
+  return Object.hasOwn(notifications, method);
+}
