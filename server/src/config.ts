@@ -12,6 +12,14 @@ export interface ServerConfig {
   readonly tlsCertFile: string;
   readonly tlsKeyFile: string;
   readonly dataDir: string;
+  /** postgres://… to use PostgreSQL; null for the embedded SQLite file in the data directory. */
+  readonly databaseUrl: string | null;
+  /** Seed the demo organisation and accounts (Molde and Førde) at start. */
+  readonly seedDemo: boolean;
+  readonly queue: {
+    /** A request no home site has taken by then is also offered to the rest of the virtual LVS. */
+    readonly overflowAfterMs: number;
+  };
   /** Built client (Vite output) served as static files; absent in API-only tests. */
   readonly clientDistDir: string | null;
   readonly auth: {
@@ -20,7 +28,7 @@ export interface ServerConfig {
     readonly accessTokenTtlSeconds: number;
     readonly issuer: string;
     readonly audience: string;
-    readonly devLoginEnabled: boolean;
+    readonly refreshTtlMs: number;
   };
   readonly media: {
     readonly numWorkers: number;
@@ -84,13 +92,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     tlsCertFile: env['LEGEVAKT_TLS_CERT'] ?? path.join(repoRoot, 'certs', 'dev-cert.pem'),
     tlsKeyFile: env['LEGEVAKT_TLS_KEY'] ?? path.join(repoRoot, 'certs', 'dev-key.pem'),
     dataDir,
+    databaseUrl: env['LEGEVAKT_DATABASE_URL'] || null,
+    seedDemo: bool(env, 'LEGEVAKT_SEED_DEMO', true),
+    queue: { overflowAfterMs: int(env, 'LEGEVAKT_OVERFLOW_SECONDS', 30) * 1000 },
     clientDistDir: env['LEGEVAKT_CLIENT_DIST'] ?? path.join(repoRoot, 'client', 'dist'),
     auth: {
       jwtSecret: env['LEGEVAKT_JWT_SECRET'] ?? null,
       accessTokenTtlSeconds: int(env, 'LEGEVAKT_ACCESS_TOKEN_TTL', 15 * 60),
       issuer: 'legevakt-video',
       audience: 'legevakt-video',
-      devLoginEnabled: bool(env, 'LEGEVAKT_DEV_LOGIN', true),
+      refreshTtlMs: int(env, 'LEGEVAKT_SESSION_HOURS', 13) * 3600_000,
     },
     media: {
       numWorkers: int(env, 'LEGEVAKT_MEDIA_WORKERS', os.availableParallelism()),

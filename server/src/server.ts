@@ -1,64 +1,127 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { PasswordIdentityProvider } from './auth/passwordIdentityProvider.ts';
+import { SessionService } from './auth/sessionService.ts';
 import { loadOrCreateSecret, TokenService } from './auth/tokens.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { ServerConfig } from './config.ts';
+import { ConsultService } from './consults/consultService.ts';
 import { createApp } from './http/app.ts';
+import { LiveUpdates } from './live/liveUpdates.ts';
 import type { Logger } from './logger.ts';
 import { RoomRegistry } from './media/roomRegistry.ts';
 import { MediaWorkerPool } from './media/workerPool.ts';
+import { OrganisationDirectory } from './organisation/organisationDirectory.ts';
+import { OverflowScheduler } from './queue/overflowScheduler.ts';
+import { PresenceRegistry } from './queue/presence.ts';
+import { WorkQueue } from './queue/workQueue.ts';
 import { handlers } from './signaling/handlers/index.ts';
 import { SignalingServer } from './signaling/socketServer.ts';
+import { seedDemo, type DemoUser } from './storage/seed.ts';
+import { createStorage, type Storage } from './storage/storage.ts';
 
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  readonly storage: Storage;
   readonly pool: MediaWorkerPool;
   readonly rooms: RoomRegistry;
   readonly tokens: TokenService;
+  readonly sessions: SessionService;
+  readonly consults: ConsultService;
+  readonly queue: WorkQueue;
   readonly signaling: SignalingServer;
+  readonly demoUsers: DemoUser[];
   close(): Promise<void>;
 }
 
-/** Wires the layers together: HTTP/WebSocket → services → media. */
-export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  const tokens = new TokenService({
-    secret: config.auth.jwtSecret ?? loadOrCreateSecret(config.dataDir),
-    issuer: config.auth.issuer,
-    audience: config.auth.audience,
-    accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
-  });
-  const pool = await MediaWorkerPool.start(
-    {
-      numWorkers: config.media.numWorkers,
-      workerBin: process.env['MEDIASOUP_WORKER_BIN'],
-      logLevel: config.media.workerLogLevel,
-      listenIp: config.media.listenIp,
-      announcedAddress: config.media.announcedAddress,
-      webRtcServerBasePort: config.media.webRtcServerBasePort,
-    },
-    log.child({ component: 'media' }),
-  );
-  const rooms = new RoomRegistry(pool, { initialOutgoingBitrate: config.media.initialOutgoingBitrate }, log);
-  const signaling = new SignalingServer(tokens, { rooms }, handlers, log);
-  const app = createApp({
-    tokens,
-    pool,
-    rooms,
-    log,
-    devLoginEnabled: config.auth.devLoginEnabled,
-    clientDistDir: config.clientDistDir,
-  });
+export interface StartOptions {
+  clock?: Clock;
+}
 
-  const server = https.createServer(
-    { cert: fs.readFileSync(config.tlsCertFile), key: fs.readFileSync(config.tlsKeyFile) },
-    app,
-  );
-  server.on('upgrade', (request, socket, head) => signaling.handleUpgrade(request, socket, head));
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-
+/** Wires the layers together: HTTP/WebSocket → services → storage and media. */
+export async function startServer(
+  config: ServerConfig,
+  log: Logger,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const storage = await createStorage({
+    url: config.databaseUrl,
+    sqliteFile: path.join(config.dataDir, 'legevakt.sqlite'),
+    log: log.child({ component: 'storage' }),
+  });
+  const cleanup: (() => Promise<void> | void)[] = [() => storage.close()];
   try {
+    const demoUsers = config.seedDemo ? await seedDemo(storage, { now: clock.now() }) : [];
+    const org = new OrganisationDirectory({
+      districts: await storage.organisation.listDistricts(),
+      virtualLvs: await storage.organisation.listVirtualLvs(),
+      lvsSites: await storage.organisation.listLvsSites(),
+      satellites: await storage.organisation.listSatellites(),
+      ambulanceUnits: await storage.organisation.listAmbulanceUnits(),
+    });
+
+    const tokens = new TokenService({
+      secret: config.auth.jwtSecret ?? loadOrCreateSecret(config.dataDir),
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+      accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+    });
+    const sessions = new SessionService(storage, tokens, org, clock, log, { refreshTtlMs: config.auth.refreshTtlMs });
+    const passwords = new PasswordIdentityProvider(storage);
+    const consults = new ConsultService(storage, org, clock, log);
+    const presence = new PresenceRegistry();
+    const queue = new WorkQueue(storage, org, presence, clock);
+    const overflow = new OverflowScheduler(storage, consults, clock, config.queue.overflowAfterMs, log);
+    await overflow.start();
+    cleanup.unshift(() => overflow.stop());
+    const live = new LiveUpdates(queue, consults, org, presence, clock, log);
+    live.start();
+    cleanup.unshift(() => live.stop());
+
+    const pool = await MediaWorkerPool.start(
+      {
+        numWorkers: config.media.numWorkers,
+        workerBin: process.env['MEDIASOUP_WORKER_BIN'],
+        logLevel: config.media.workerLogLevel,
+        listenIp: config.media.listenIp,
+        announcedAddress: config.media.announcedAddress,
+        webRtcServerBasePort: config.media.webRtcServerBasePort,
+      },
+      log.child({ component: 'media' }),
+    );
+    cleanup.unshift(() => pool.close());
+    const rooms = new RoomRegistry(pool, { initialOutgoingBitrate: config.media.initialOutgoingBitrate }, log);
+    const signaling = new SignalingServer(sessions, live, { rooms, consults }, handlers, log);
+    sessions.on('revoked', (scope) =>
+      signaling.closeSessions((user) =>
+        'sessionId' in scope ? user.sid === scope.sessionId : user.sub === scope.userId,
+      ),
+    );
+    const app = createApp({
+      storage,
+      org,
+      passwords,
+      sessions,
+      consults,
+      queue,
+      presence,
+      pool,
+      rooms,
+      log,
+      clientDistDir: config.clientDistDir,
+    });
+
+    const server = https.createServer(
+      { cert: fs.readFileSync(config.tlsCertFile), key: fs.readFileSync(config.tlsKeyFile) },
+      app,
+    );
+    server.on('upgrade', (request, socket, head) => signaling.handleUpgrade(request, socket, head));
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {
@@ -66,23 +129,35 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         resolve();
       });
     });
+    const port = (server.address() as AddressInfo).port;
+
+    let closing: Promise<void> | null = null;
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        rooms.closeAll('server-shutdown');
+        signaling.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const step of cleanup) await step();
+      })();
+      return closing;
+    };
+    return {
+      url: `https://localhost:${port}`,
+      port,
+      storage,
+      pool,
+      rooms,
+      tokens,
+      sessions,
+      consults,
+      queue,
+      signaling,
+      demoUsers,
+      close,
+    };
   } catch (error) {
-    pool.close();
+    for (const step of cleanup) await step();
     throw error;
   }
-  const port = (server.address() as AddressInfo).port;
-  const url = `https://localhost:${port}`;
-
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      rooms.closeAll('server-shutdown');
-      signaling.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      pool.close();
-    })();
-    return closing;
-  };
-  return { url, port, pool, rooms, tokens, signaling, close };
 }

@@ -1,15 +1,33 @@
-import { DoctorPage } from '../pages/DoctorPage.tsx';
-import { HomePage } from '../pages/HomePage.tsx';
-import { NursePage } from '../pages/NursePage.tsx';
+import { useEffect, useMemo, useState } from 'react';
+import { AdminPage } from '../pages/AdminPage.tsx';
+import { DoctorWorkstation } from '../pages/DoctorWorkstation.tsx';
+import { LoginPage } from '../pages/LoginPage.tsx';
+import { NurseStation } from '../pages/NurseStation.tsx';
+import { AuthSession } from '../session/AuthSession.ts';
+import { Workspace } from '../session/Workspace.ts';
+import { SessionContext } from './SessionContext.tsx';
 
-/** Three entry points, each its own URL so a nursing home can bookmark its page. */
+/** Logged out: the login page. Logged in: the workplace of the user's role, over one live workspace. */
 export function App() {
-  switch (location.pathname.replace(/\/+$/, '')) {
-    case '/nurse':
-      return <NursePage />;
-    case '/doctor':
-      return <DoctorPage />;
-    default:
-      return <HomePage />;
-  }
+  const [auth, setAuth] = useState<AuthSession | null>(() => AuthSession.restore());
+
+  useEffect(() => {
+    if (!auth) return;
+    return auth.on('ended', () => setAuth(null));
+  }, [auth]);
+
+  const workspace = useMemo(() => (auth ? new Workspace(auth) : null), [auth]);
+  useEffect(() => {
+    if (!workspace) return;
+    workspace.start();
+    return () => workspace.stop();
+  }, [workspace]);
+
+  if (!auth || !workspace) return <LoginPage onLoggedIn={setAuth} />;
+  const role = auth.user.role;
+  return (
+    <SessionContext value={{ auth, workspace }}>
+      {role === 'doctor' ? <DoctorWorkstation /> : role === 'admin' ? <AdminPage /> : <NurseStation />}
+    </SessionContext>
+  );
 }

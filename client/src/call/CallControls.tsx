@@ -14,7 +14,7 @@ const base =
 export function CallControls({ micEnabled, cameraEnabled, onToggleMic, onToggleCamera, onHangUp }: CallControlsProps) {
   const { t } = useI18n();
   return (
-    <div className="flex flex-wrap justify-center gap-3" role="toolbar" aria-label={t('call.hangUp')}>
+    <div className="flex flex-wrap justify-center gap-3" role="toolbar" aria-label={t('call.controls')}>
       <button
         type="button"
         className={`${base} ${micEnabled ? 'bg-slate-200 text-slate-900' : 'bg-amber-300 text-slate-900'}`}

@@ -6,11 +6,11 @@ import { VideoTile } from './VideoTile.tsx';
 
 interface CallViewProps {
   session: ConsultSession;
-  onEnded: () => void;
+  onHangUp: () => void;
 }
 
 /** The running call: the other party large, self-view small, controls below. */
-export function CallView({ session, onEnded }: CallViewProps) {
+export function CallView({ session, onHangUp }: CallViewProps) {
   const { t } = useI18n();
   const snapshot = useSessionSnapshot(session);
   const localVideo = snapshot.localStream?.getVideoTracks()[0] ?? null;
@@ -22,13 +22,6 @@ export function CallView({ session, onEnded }: CallViewProps) {
         aria-live="polite"
       >
         <p className="text-xl">{snapshot.problem ? t(`problem.${snapshot.problem}`) : t('call.ended')}</p>
-        <button
-          type="button"
-          className="min-h-12 rounded-xl bg-sky-700 px-6 text-lg font-semibold text-white"
-          onClick={onEnded}
-        >
-          {t('call.newCall')}
-        </button>
       </section>
     );
   }
@@ -70,7 +63,7 @@ export function CallView({ session, onEnded }: CallViewProps) {
         cameraEnabled={snapshot.cameraEnabled}
         onToggleMic={() => void session.setMicEnabled(!snapshot.micEnabled)}
         onToggleCamera={() => void session.setCameraEnabled(!snapshot.cameraEnabled)}
-        onHangUp={() => void session.hangUp()}
+        onHangUp={onHangUp}
       />
     </section>
   );

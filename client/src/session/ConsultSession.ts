@@ -1,6 +1,6 @@
 import { Device, type types } from 'mediasoup-client';
 import type { MediaKind, PeerInfo, ProducerInfo, TransportOptions } from '@legevakt/shared';
-import { SignalingClient } from './SignalingClient.ts';
+import type { SignalingClient } from './SignalingClient.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 export type SessionPhase = 'idle' | 'connecting' | 'in-call' | 'ended' | 'failed';
@@ -35,9 +35,9 @@ export interface SessionEvents {
 }
 
 export interface ConsultSessionOptions {
-  token: string;
+  /** The workspace's socket: the call rides on it and leaves it open when it ends. */
+  signaling: SignalingClient;
   consultId: string;
-  origin?: string;
 }
 
 interface RemoteConsumer {
@@ -55,6 +55,7 @@ interface RemoteConsumer {
 export class ConsultSession extends TypedEmitter<SessionEvents> {
   readonly #options: ConsultSessionOptions;
   #signaling: SignalingClient | null = null;
+  readonly #unsubscribe: (() => void)[] = [];
   #device: Device | null = null;
   #sendTransport: types.Transport | null = null;
   #recvTransport: types.Transport | null = null;
@@ -92,7 +93,7 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
     if (this.#snapshot.phase !== 'idle') throw new Error('a session starts once');
     this.#update({ phase: 'connecting', localStream });
     try {
-      const signaling = await SignalingClient.connect(this.#options.token, this.#options.origin);
+      const signaling = this.#options.signaling;
       this.#signaling = signaling;
       this.#listen(signaling);
       const { routerRtpCapabilities } = await signaling.request('getRouterRtpCapabilities', {});
@@ -216,11 +217,16 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
   }
 
   #listen(signaling: SignalingClient): void {
-    signaling.on('peerJoined', (peer) => {
+    const on: SignalingClient['on'] = (event, listener) => {
+      const off = signaling.on(event, listener);
+      this.#unsubscribe.push(off);
+      return off;
+    };
+    on('peerJoined', (peer) => {
       this.#peers.set(peer.peerId, peer);
       this.#publishParticipants();
     });
-    signaling.on('peerLeft', ({ peerId }) => {
+    on('peerLeft', ({ peerId }) => {
       this.#peers.delete(peerId);
       for (const [id, remote] of this.#consumers) {
         if (remote.peerId === peerId) {
@@ -230,28 +236,28 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
       }
       this.#publishParticipants();
     });
-    signaling.on('newProducer', (producer) => {
+    on('newProducer', (producer) => {
       if (producer.paused) this.#pausedProducers.add(producer.producerId);
       this.#consume(producer).catch((error: unknown) => this.emit('error', toError(error)));
     });
-    signaling.on('consumerClosed', ({ consumerId }) => {
+    on('consumerClosed', ({ consumerId }) => {
       this.#consumers.get(consumerId)?.consumer.close();
       this.#consumers.delete(consumerId);
       this.#publishParticipants();
     });
-    signaling.on('producerPaused', ({ producerId }) => {
+    on('producerPaused', ({ producerId }) => {
       this.#pausedProducers.add(producerId);
       this.#publishParticipants();
     });
-    signaling.on('producerResumed', ({ producerId }) => {
+    on('producerResumed', ({ producerId }) => {
       this.#pausedProducers.delete(producerId);
       this.#publishParticipants();
     });
-    signaling.on('roomClosed', ({ reason }) => {
+    on('roomClosed', ({ reason }) => {
       this.#teardown();
       this.#update({ phase: 'ended', problem: reason, participants: [] });
     });
-    signaling.on('close', () => {
+    on('close', () => {
       if (this.#snapshot.phase === 'in-call') {
         this.#teardown();
         this.#update({ phase: 'failed', problem: 'connection-lost', participants: [] });
@@ -285,10 +291,8 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
     this.#sendTransport = null;
     this.#recvTransport = null;
     for (const track of this.#snapshot.localStream?.getTracks() ?? []) track.stop();
-    const signaling = this.#signaling;
+    for (const off of this.#unsubscribe.splice(0)) off();
     this.#signaling = null;
-    signaling?.removeAllListeners();
-    signaling?.close();
     this.#peers.clear();
   }
 

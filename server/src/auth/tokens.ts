@@ -36,7 +36,14 @@ export class TokenService {
     const { secret, issuer, audience, accessTokenTtlSeconds } = this.#options;
     const iat = Math.floor(now.getTime() / 1000);
     const accessToken = jwt.sign(
-      { role: claims.role, name: claims.name, iat, exp: iat + accessTokenTtlSeconds },
+      {
+        role: claims.role,
+        name: claims.name,
+        workplace: claims.workplace,
+        sid: claims.sid,
+        iat,
+        exp: iat + accessTokenTtlSeconds,
+      },
       secret,
       { algorithm: 'HS256', issuer, audience, subject: claims.sub, jwtid: crypto.randomUUID() },
     );

@@ -1,56 +1,63 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
-import { describeIssues, DevLoginRequest, type LoginResponse } from '@legevakt/shared';
-import type { TokenService } from '../auth/tokens.ts';
+import type { PasswordIdentityProvider } from '../auth/passwordIdentityProvider.ts';
+import type { SessionService } from '../auth/sessionService.ts';
+import type { ConsultService } from '../consults/consultService.ts';
 import type { Logger } from '../logger.ts';
 import type { MediaWorkerPool } from '../media/workerPool.ts';
 import type { RoomRegistry } from '../media/roomRegistry.ts';
+import type { OrganisationDirectory } from '../organisation/organisationDirectory.ts';
+import type { PresenceRegistry } from '../queue/presence.ts';
+import type { WorkQueue } from '../queue/workQueue.ts';
+import type { Storage } from '../storage/storage.ts';
+import { requireUser } from './authMiddleware.ts';
+import { route, userOf } from './respond.ts';
+import { authRoutes } from './routes/authRoutes.ts';
+import { consultRoutes } from './routes/consultRoutes.ts';
+import { queueRoutes } from './routes/queueRoutes.ts';
 
 export interface AppDeps {
-  tokens: TokenService;
+  storage: Storage;
+  org: OrganisationDirectory;
+  passwords: PasswordIdentityProvider;
+  sessions: SessionService;
+  consults: ConsultService;
+  queue: WorkQueue;
+  presence: PresenceRegistry;
   pool: MediaWorkerPool;
   rooms: RoomRegistry;
   log: Logger;
-  devLoginEnabled: boolean;
   clientDistDir: string | null;
 }
 
 const JSON_BODY_LIMIT = '32kb';
 
 export function createApp(deps: AppDeps): Express {
+  const { log } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(securityHeaders);
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
-  app.post('/api/auth/dev-login', (req, res) => {
-    if (!deps.devLoginEnabled) {
-      res.status(404).json({ error: { code: 'NOT_FOUND', message: 'development login is turned off' } });
-      return;
-    }
-    const body = DevLoginRequest.safeParse(req.body);
-    if (!body.success) {
-      deps.log.warn({ issues: describeIssues(body.error) }, 'bad dev-login request');
-      res
-        .status(400)
-        .json({ error: { code: 'BAD_REQUEST', message: 'invalid login', issues: describeIssues(body.error) } });
-      return;
-    }
-    // A development identity: stable per role+name so a reload keeps the same user.
-    const sub = `dev-${body.data.role}-${crypto.createHash('sha256').update(body.data.name).digest('hex').slice(0, 12)}`;
-    const user = { sub, role: body.data.role, name: body.data.name };
-    const { accessToken, expiresAt } = deps.tokens.issue(user);
-    const response: LoginResponse = { accessToken, expiresAt: expiresAt.toISOString(), user };
-    res.json(response);
-  });
-
   app.get('/api/health', async (_req, res) => {
     const workers = await deps.pool.census();
     res.json({ status: workers.length === deps.pool.size ? 'ok' : 'degraded', workers, rooms: deps.rooms.size });
   });
+  app.use('/api/auth', authRoutes(deps.passwords, deps.sessions, log));
+
+  app.use('/api', requireUser(deps.sessions, log));
+  app.get(
+    '/api/me',
+    route(log, async (_req, res) => {
+      const user = await deps.storage.users.findById(userOf(res).sub);
+      if (!user) throw new Error('authenticated user vanished');
+      return deps.sessions.sessionUser(user);
+    }),
+  );
+  app.use('/api/consults', consultRoutes(deps.consults, deps.queue, log));
+  app.use('/api', queueRoutes(deps.queue, deps.storage, deps.org, deps.presence, log));
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such API route' } });
@@ -59,7 +66,7 @@ export function createApp(deps: AppDeps): Express {
   const dist = deps.clientDistDir;
   if (dist && fs.existsSync(path.join(dist, 'index.html'))) {
     app.use(express.static(dist, { index: false, maxAge: '1h' }));
-    // The client routes itself (/nurse, /doctor): every other GET gets the app shell.
+    // The client routes itself (/nurse, /doctor, …): every other GET gets the app shell.
     app.get('/{*path}', (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(path.join(dist, 'index.html'));
@@ -70,7 +77,7 @@ export function createApp(deps: AppDeps): Express {
     });
   }
 
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(log));
   return app;
 }
 

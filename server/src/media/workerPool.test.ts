@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimConsult, login, requestConsult } from '../testing/consultFixtures.ts';
 import { SignalingTestClient } from '../testing/signalingTestClient.ts';
 import { startTestServer, type TestServer } from '../testing/testServer.ts';
 
@@ -12,10 +13,16 @@ afterAll(async () => {
 
 describe('a media worker that dies', () => {
   it('is replaced and reported, and the peers in its rooms are told', async () => {
-    const token = server.tokens.issue({ sub: 'n1', role: 'nurse', name: 'Kari' }).accessToken;
-    const nurse = await SignalingTestClient.connect(server.url, token);
+    const nurseLogin = await login(server.url, 'sykepleier.sunndal');
+    const doctorLogin = await login(server.url, 'lege.molde');
+    const activeConsult = async (): Promise<string> => {
+      const consult = await requestConsult(server.url, nurseLogin.accessToken);
+      await claimConsult(server.url, doctorLogin.accessToken, consult.id);
+      return consult.id;
+    };
+    const nurse = await SignalingTestClient.connect(server.url, nurseLogin.accessToken);
     const { routerRtpCapabilities } = await nurse.request('getRouterRtpCapabilities', {});
-    await nurse.request('join', { consultId: 'doomed', rtpCapabilities: routerRtpCapabilities });
+    await nurse.request('join', { consultId: await activeConsult(), rtpCapabilities: routerRtpCapabilities });
 
     const [before] = server.pool.workers();
     const replaced = new Promise<number>((resolve) => server.pool.once('workerReplaced', (_i, pid) => resolve(pid)));
@@ -28,7 +35,7 @@ describe('a media worker that dies', () => {
     expect(server.rooms.size).toBe(0);
 
     // The replacement serves new consults.
-    await nurse.request('join', { consultId: 'reborn', rtpCapabilities: routerRtpCapabilities });
+    await nurse.request('join', { consultId: await activeConsult(), rtpCapabilities: routerRtpCapabilities });
     const [census] = await server.pool.census();
     expect(census).toMatchObject({ pid: newPid, routers: 1 });
     await nurse.close();

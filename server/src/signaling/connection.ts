@@ -52,6 +52,10 @@ export class SignalingConnection {
     });
   }
 
+  get user(): AccessTokenClaims {
+    return this.#user;
+  }
+
   get session(): PeerSession | null {
     return this.#session;
   }
@@ -137,6 +141,10 @@ export class SignalingConnection {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     this.#session = null;
+  }
+
+  close(code: number, reason: string): void {
+    this.#socket.close(code, reason);
   }
 
   notify<M extends NotificationMethod>(method: M, data: NotificationData<M>): void {

@@ -1,5 +1,6 @@
 import type { AccessTokenClaims, RequestData, RequestMethod, ResponseData } from '@legevakt/shared';
 import { DomainError } from '../errors.ts';
+import type { ConsultService } from '../consults/consultService.ts';
 import type { Room } from '../media/room.ts';
 import type { RoomRegistry } from '../media/roomRegistry.ts';
 
@@ -11,6 +12,7 @@ export interface PeerSession {
 
 export interface SignalingServices {
   readonly rooms: RoomRegistry;
+  readonly consults: ConsultService;
 }
 
 export interface HandlerContext {

@@ -1,14 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '@legevakt/shared';
+import type { LoginResponse } from '@legevakt/shared';
+import { claimConsult, login, requestConsult } from '../testing/consultFixtures.ts';
 import { opusRtpParameters, vp8RtpParameters } from '../testing/rtpFixtures.ts';
 import { SignalingTestClient } from '../testing/signalingTestClient.ts';
 import { startTestServer, type TestServer } from '../testing/testServer.ts';
 
 let server: TestServer;
 const clients: SignalingTestClient[] = [];
+const logins = new Map<string, LoginResponse>();
 
 beforeAll(async () => {
   server = await startTestServer();
+  for (const username of ['sykepleier.sunndal', 'sykepleier.rauma', 'lege.molde', 'lege.forde']) {
+    logins.set(username, await login(server.url, username));
+  }
 });
 afterAll(async () => {
   await server.close();
@@ -17,14 +22,24 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
 });
 
-function token(role: Role, name = role === 'nurse' ? 'Kari Sykepleier' : 'Lege Hansen'): string {
-  return server.tokens.issue({ sub: `${role}-${name}`, role, name }).accessToken;
+const NURSE = 'sykepleier.sunndal';
+const DOCTOR = 'lege.molde';
+
+function token(username: string): string {
+  return logins.get(username)!.accessToken;
 }
 
-async function connect(role: Role, name?: string): Promise<SignalingTestClient> {
-  const client = await SignalingTestClient.connect(server.url, token(role, name));
+async function connect(username: string): Promise<SignalingTestClient> {
+  const client = await SignalingTestClient.connect(server.url, token(username));
   clients.push(client);
   return client;
+}
+
+/** A consult requested by the Sunndal nurse and taken by the Molde doctor: its call is open to both. */
+async function activeConsult(): Promise<string> {
+  const consult = await requestConsult(server.url, token(NURSE));
+  await claimConsult(server.url, token(DOCTOR), consult.id);
+  return consult.id;
 }
 
 async function joinConsult(client: SignalingTestClient, consultId: string) {
@@ -51,7 +66,7 @@ describe('authentication of the signaling socket', () => {
   });
 
   it('refuses a tampered token', async () => {
-    const good = token('nurse');
+    const good = token(NURSE);
     const [header, payload, signature] = good.split('.');
     const forged = Buffer.from(
       JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'doctor' }),
@@ -62,10 +77,9 @@ describe('authentication of the signaling socket', () => {
   });
 
   it('refuses an expired token and logs why', async () => {
-    const expired = server.tokens.issue(
-      { sub: 'x', role: 'nurse', name: 'X' },
-      new Date(Date.now() - 3600_000),
-    ).accessToken;
+    const { user } = logins.get(NURSE)!;
+    const claims = { sub: user.id, role: user.role, name: user.displayName, workplace: user.workplace, sid: 'x' };
+    const expired = server.tokens.issue(claims, new Date(Date.now() - 3600_000)).accessToken;
     await expect(SignalingTestClient.connect(server.url, expired)).rejects.toThrow('HTTP 401');
     expect(
       server.logs.some((l) => l['msg'] === 'signaling socket refused' && l['reason'] === 'access token expired'),
@@ -75,7 +89,7 @@ describe('authentication of the signaling socket', () => {
 
 describe('malformed and unknown messages', () => {
   it('answers each bad frame with an error naming the problem and keeps the connection', async () => {
-    const client = await connect('nurse');
+    const client = await connect(NURSE);
 
     const notJson = await client.sendRaw('{not json');
     expect(notJson).toMatchObject({
@@ -115,8 +129,8 @@ describe('malformed and unknown messages', () => {
   });
 
   it('closes a socket that sends a frame over the size limit, and nothing else is affected', async () => {
-    const bystander = await connect('doctor');
-    const attacker = await connect('nurse');
+    const bystander = await connect(DOCTOR);
+    const attacker = await connect(NURSE);
     const closed = new Promise<number>((resolve) => attacker.socket.once('close', (code) => resolve(code)));
     attacker.socket.send('x'.repeat(70 * 1024));
     expect(await closed).toBe(1009);
@@ -124,16 +138,50 @@ describe('malformed and unknown messages', () => {
   });
 });
 
+describe('who may enter a consult call', () => {
+  it('lets in only the two sides of an active consult, and logs each refusal', async () => {
+    const waiting = await requestConsult(server.url, token(NURSE));
+    const nurse = await connect(NURSE);
+    const { routerRtpCapabilities } = await nurse.request('getRouterRtpCapabilities', {});
+    // Not yet taken by a doctor: no call.
+    expect(await nurse.send('join', { consultId: waiting.id, rtpCapabilities: routerRtpCapabilities })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    await claimConsult(server.url, token(DOCTOR), waiting.id);
+    for (const outsider of ['sykepleier.rauma', 'lege.forde']) {
+      const client = await connect(outsider);
+      expect(
+        await client.send('join', { consultId: waiting.id, rtpCapabilities: routerRtpCapabilities }),
+      ).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+    }
+    expect(
+      server.logs.filter((l) => l['msg'] === 'access denied' && l['action'] === 'join-call').length,
+    ).toBeGreaterThanOrEqual(2);
+    expect((await nurse.send('join', { consultId: waiting.id, rtpCapabilities: routerRtpCapabilities })).ok).toBe(true);
+    await nurse.request('leave', {});
+    expect(
+      await nurse.send('join', {
+        consultId: '00000000-0000-4000-8000-000000000000',
+        rtpCapabilities: routerRtpCapabilities,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
+
 describe('a consult: join, produce, consume, leave', () => {
   it('carries media between a nurse and a doctor and frees everything when both leave', async () => {
-    const consultId = 'consult-happy-path';
-    const nurse = await connect('nurse');
-    const doctor = await connect('doctor');
+    const consultId = await activeConsult();
+    const nurse = await connect(NURSE);
+    const doctor = await connect(DOCTOR);
 
     const nurseJoin = await joinConsult(nurse, consultId);
     expect(nurseJoin.peers).toEqual([]);
     const doctorJoin = await joinConsult(doctor, consultId);
-    expect(doctorJoin.peers).toEqual([expect.objectContaining({ role: 'nurse', displayName: 'Kari Sykepleier' })]);
+    expect(doctorJoin.peers).toEqual([expect.objectContaining({ role: 'nurse', displayName: 'Ingrid Aasen' })]);
     expect((await nurse.waitForNotification('peerJoined')).data).toMatchObject({ role: 'doctor' });
 
     const send = await nurse.request('createWebRtcTransport', { direction: 'send' });
@@ -190,9 +238,9 @@ describe('a consult: join, produce, consume, leave', () => {
   });
 
   it('treats a peer whose connection drops without leaving as gone', async () => {
-    const consultId = 'consult-drop';
-    const nurse = await connect('nurse');
-    const doctor = await connect('doctor');
+    const consultId = await activeConsult();
+    const nurse = await connect(NURSE);
+    const doctor = await connect(DOCTOR);
     const nurseJoin = await joinConsult(nurse, consultId);
     await joinConsult(doctor, consultId);
     const send = await nurse.request('createWebRtcTransport', { direction: 'send' });
@@ -208,9 +256,9 @@ describe('a consult: join, produce, consume, leave', () => {
   });
 
   it('puts two peers joining the same consult at the same moment in one room', async () => {
-    const consultId = 'consult-race';
-    const a = await connect('nurse');
-    const b = await connect('doctor');
+    const consultId = await activeConsult();
+    const a = await connect(NURSE);
+    const b = await connect(DOCTOR);
     const [capsA, capsB] = await Promise.all([
       a.request('getRouterRtpCapabilities', {}),
       b.request('getRouterRtpCapabilities', {}),
@@ -227,9 +275,9 @@ describe('a consult: join, produce, consume, leave', () => {
   });
 
   it('refuses a second join on the same connection', async () => {
-    const nurse = await connect('nurse');
-    await joinConsult(nurse, 'consult-twice');
-    const again = await nurse.send('join', { consultId: 'other', rtpCapabilities: {} });
+    const nurse = await connect(NURSE);
+    await joinConsult(nurse, await activeConsult());
+    const again = await nurse.send('join', { consultId: await activeConsult(), rtpCapabilities: {} });
     expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     await nurse.request('leave', {});
   });

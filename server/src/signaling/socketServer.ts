@@ -8,8 +8,9 @@ import {
   TOKEN_SUBPROTOCOL_PREFIX,
   type AccessTokenClaims,
 } from '@legevakt/shared';
-import type { TokenService } from '../auth/tokens.ts';
+import type { SessionService } from '../auth/sessionService.ts';
 import { DomainError } from '../errors.ts';
+import type { LiveUpdates } from '../live/liveUpdates.ts';
 import type { Logger } from '../logger.ts';
 import { SignalingConnection } from './connection.ts';
 import type { HandlerTable, SignalingServices } from './handlerTypes.ts';
@@ -21,14 +22,22 @@ import type { HandlerTable, SignalingServices } from './handlerTypes.ts';
  */
 export class SignalingServer {
   readonly #wss: WebSocketServer;
-  readonly #tokens: TokenService;
+  readonly #sessions: SessionService;
+  readonly #live: LiveUpdates;
   readonly #services: SignalingServices;
   readonly #handlers: HandlerTable;
   readonly #log: Logger;
   readonly #connections = new Set<SignalingConnection>();
 
-  constructor(tokens: TokenService, services: SignalingServices, handlers: HandlerTable, log: Logger) {
-    this.#tokens = tokens;
+  constructor(
+    sessions: SessionService,
+    live: LiveUpdates,
+    services: SignalingServices,
+    handlers: HandlerTable,
+    log: Logger,
+  ) {
+    this.#sessions = sessions;
+    this.#live = live;
     this.#services = services;
     this.#handlers = handlers;
     this.#log = log.child({ component: 'signaling' });
@@ -45,6 +54,10 @@ export class SignalingServer {
 
   /** Wire to `server.on('upgrade', …)`. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    void this.#upgrade(request, socket, head);
+  }
+
+  async #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(request.url ?? '/', 'https://localhost');
     if (url.pathname !== SIGNALING_PATH) {
       refuse(socket, 404, 'Not Found');
@@ -52,7 +65,7 @@ export class SignalingServer {
     }
     let user: AccessTokenClaims;
     try {
-      user = this.#tokens.verify(tokenFromProtocols(request.headers['sec-websocket-protocol']));
+      user = await this.#sessions.authenticate(tokenFromProtocols(request.headers['sec-websocket-protocol']));
     } catch (error) {
       const reason = error instanceof DomainError ? error.message : 'invalid access token';
       this.#log.warn({ address: request.socket.remoteAddress, reason }, 'signaling socket refused');
@@ -65,8 +78,19 @@ export class SignalingServer {
   #accept(ws: WebSocket, user: AccessTokenClaims): void {
     const connection = new SignalingConnection(ws, user, this.#services, this.#handlers, this.#log);
     this.#connections.add(connection);
-    ws.on('close', () => this.#connections.delete(connection));
+    this.#live.add(connection);
+    ws.on('close', () => {
+      this.#connections.delete(connection);
+      this.#live.remove(connection);
+    });
     ws.on('error', (error) => this.#log.warn({ err: error }, 'signaling socket error'));
+  }
+
+  /** Logging out or revoking a session also ends its open sockets. */
+  closeSessions(match: (user: AccessTokenClaims) => boolean): void {
+    for (const connection of this.#connections) {
+      if (match(connection.user)) connection.close(4001, 'session revoked');
+    }
   }
 
   close(): void {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig, type ServerConfig } from '../config.ts';
+import type { Clock } from '../clock.ts';
 import { startServer, type RunningServer } from '../server.ts';
 
 export interface TestServer extends RunningServer {
@@ -14,16 +15,22 @@ export interface TestServer extends RunningServer {
 
 /**
  * A real server (HTTPS, signaling, real mediasoup workers) on free ports, with a
- * throw-away data directory. Uses the development certificate made by setup.
+ * throw-away data directory (SQLite, demo organisation and accounts). Uses the
+ * development certificate made by setup.
  */
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  options: { clock?: Clock; dataDir?: string } = {},
+): Promise<TestServer> {
   const base = loadConfig({});
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'legevakt-test-'));
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'legevakt-test-'));
   const config: ServerConfig = {
     ...base,
     host: '127.0.0.1',
     port: 0,
     dataDir,
+    databaseUrl: null,
+    seedDemo: true,
     clientDistDir: null,
     auth: { ...base.auth, jwtSecret: 'test-secret-that-is-long-enough-for-hs256!!' },
     media: {
@@ -47,6 +54,10 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
       callback();
     },
   });
-  const server = await startServer(config, pino({ level: config.logLevel }, sink));
+  const server = await startServer(
+    config,
+    pino({ level: config.logLevel }, sink),
+    options.clock ? { clock: options.clock } : {},
+  );
   return Object.assign(server, { logs, config });
 }

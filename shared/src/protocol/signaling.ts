@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ConsultId, TriageColour, ConsultOrigin } from '../domain/consult.ts';
+import { ConsultView, QueueSnapshot } from './consults.ts';
 import { DisplayName, Role } from './auth.ts';
 import { DtlsParameters, EntityId, MediaKind, RtpCapabilities, RtpParameters, TransportOptions } from './media.ts';
 
@@ -7,13 +9,6 @@ import { DtlsParameters, EntityId, MediaKind, RtpCapabilities, RtpParameters, Tr
  * of its response. Server handlers and the client's typed `request()` are both
  * derived from this one table, so the two ends cannot drift apart.
  */
-export const ConsultId = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only');
-export type ConsultId = z.infer<typeof ConsultId>;
-
 export const PeerInfo = z.object({
   peerId: EntityId,
   userId: z.string(),
@@ -90,6 +85,17 @@ export type RequestMethod = keyof typeof requests;
 export type RequestData<M extends RequestMethod> = z.infer<(typeof requests)[M]['request']>;
 export type ResponseData<M extends RequestMethod> = z.infer<(typeof requests)[M]['response']>;
 
+export const ConsultChange = z.enum([
+  'requested',
+  'claimed',
+  'transferred',
+  'returned',
+  'cancelled',
+  'overflowed',
+  'call-ended',
+]);
+export type ConsultChange = z.infer<typeof ConsultChange>;
+
 export const RoomClosedReason = z.enum(['media-server-restarted', 'server-shutdown']);
 
 export const notifications = {
@@ -101,6 +107,17 @@ export const notifications = {
   /** The consumer's producer went away (its peer left or stopped sending). */
   consumerClosed: z.object({ consumerId: EntityId }),
   roomClosed: z.object({ reason: RoomClosedReason }),
+
+  // Live work-queue state. Snapshots, not deltas: after any reconnect the next
+  // snapshot is the whole truth, and a lost one is repaired by the following.
+  /** To doctors: their ordered queue, SLA today and their own open consults. */
+  queueSnapshot: QueueSnapshot,
+  /** To a satellite's nurses or an ambulance crew: their open consults with place in line. */
+  placeConsults: z.object({ consults: z.array(ConsultView) }),
+  /** To doctors: a request has just become theirs to take (sound and visual cue). */
+  queueAlert: z.object({ consultId: ConsultId, triage: TriageColour, origin: ConsultOrigin, overflow: z.boolean() }),
+  /** To a consult's participants: what just happened to it. */
+  consultChanged: z.object({ consult: ConsultView, change: ConsultChange }),
 } as const;
 
 export type NotificationMethod = keyof typeof notifications;

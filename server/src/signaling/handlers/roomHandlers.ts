@@ -1,3 +1,4 @@
+import { canJoinCall } from '../../consults/consultAccess.ts';
 import { DomainError } from '../../errors.ts';
 import { newPeerId } from '../../media/room.ts';
 import type { HandlerTable } from '../handlerTypes.ts';
@@ -11,6 +12,11 @@ export const roomHandlers: HandlerTable<'getRouterRtpCapabilities' | 'join' | 'l
   async join(ctx, { consultId, rtpCapabilities }) {
     if (ctx.session && !ctx.session.room.closed) {
       throw new DomainError('CONFLICT', `already in consult ${ctx.session.room.consultId}; leave first`);
+    }
+    // The call is part of the consult: only its two sides, and only while it is active.
+    const consult = await ctx.services.consults.get(ctx.user, consultId, 'join-call');
+    if (!canJoinCall(ctx.user, consult)) {
+      throw new DomainError('FORBIDDEN', `the video call of this consult is not open to you (${consult.status})`);
     }
     const room = await ctx.services.rooms.getOrCreate(consultId);
     const self = {

@@ -1,0 +1,104 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { QueueEntry } from '@legevakt/shared';
+import { Shell } from '../app/Shell.tsx';
+import { useSession, useWorkspaceSnapshot } from '../app/SessionContext.tsx';
+import { ActiveConsultPanel } from '../doctor/ActiveConsultPanel.tsx';
+import { ConsultSummary } from '../doctor/ConsultSummary.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+import { playQueueChime } from '../queue/alertSound.ts';
+import { QueuePanel } from '../queue/QueuePanel.tsx';
+import { ApiError } from '../session/AuthSession.ts';
+
+/** The LVS doctor's workstation: the live queue on the left, the consult in hand on the right. */
+export function DoctorWorkstation() {
+  const { t } = useI18n();
+  const { auth, workspace } = useSession();
+  const snapshot = useWorkspaceSnapshot();
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  // A new request: a chime, a highlighted row and the tab title, so it is noticed from another window.
+  useEffect(
+    () =>
+      workspace.on('alert', (alert) => {
+        playQueueChime(alert.triage === 'red' || alert.origin === 'ambulance');
+        setHighlight(alert.consultId);
+        document.title = `● ${t('queue.newRequest')}`;
+        setTimeout(() => {
+          setHighlight((current) => (current === alert.consultId ? null : current));
+          document.title = t('app.title');
+        }, 8000);
+      }),
+    [workspace, t],
+  );
+
+  const take = useCallback(
+    (entry: QueueEntry) => {
+      setBusy(true);
+      setProblem(null);
+      auth
+        .api(`/api/consults/${entry.id}/claim`, { method: 'POST' })
+        .catch((error: unknown) => {
+          setProblem(
+            error instanceof ApiError && error.status === 409 ? `${t('queue.taken')}: ${error.message}` : String(error),
+          );
+        })
+        .finally(() => setBusy(false));
+    },
+    [auth, t],
+  );
+
+  const mine = snapshot.queue?.mine ?? [];
+  const active = mine.find((c) => c.status === 'active');
+  const documentation = mine.filter((c) => c.status === 'documentation');
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const first = snapshot.queue?.entries[0];
+      if (event.altKey && event.key.toLowerCase() === 'n' && first && !active) take(first);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [snapshot.queue, active, take]);
+
+  return (
+    <Shell user={auth.user} connection={snapshot.connection} onLogout={() => void auth.logout()}>
+      <div className="grid gap-6 lg:grid-cols-[minmax(20rem,1fr)_2fr]">
+        <div className="flex flex-col gap-3">
+          {highlight ? (
+            <p role="status" className="rounded-lg bg-sky-100 p-3 text-lg font-semibold text-sky-950">
+              {t('queue.newRequest')}
+            </p>
+          ) : null}
+          {problem ? (
+            <p role="alert" className="rounded-lg bg-amber-100 p-3 text-lg text-amber-950">
+              {problem}
+            </p>
+          ) : null}
+          <QueuePanel
+            queue={snapshot.queue}
+            highlightId={highlight}
+            busy={busy || active !== undefined}
+            onTake={take}
+          />
+        </div>
+        <div className="flex flex-col gap-4">
+          {active ? <ActiveConsultPanel key={active.id} consult={active} /> : null}
+          {documentation.length > 0 ? (
+            <section className="flex flex-col gap-2" aria-labelledby="documentation-heading">
+              <h2 id="documentation-heading" className="text-xl font-semibold">
+                {t('queue.documentation')}
+              </h2>
+              {documentation.map((c) => (
+                <div key={c.id} data-testid="documentation-consult">
+                  <ConsultSummary consult={c} />
+                </div>
+              ))}
+            </section>
+          ) : null}
+        </div>
+      </div>
+    </Shell>
+  );
+}

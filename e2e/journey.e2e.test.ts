@@ -1,0 +1,106 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../server/src/storage/seed.ts';
+import { VALID_NATIONAL_ID } from '../server/src/testing/consultFixtures.ts';
+import { startTestServer, type TestServer } from '../server/src/testing/testServer.ts';
+import { forwardPageErrors, inboundTotals, launchBrowser, newContext, screenshot } from './browser.ts';
+
+let server: TestServer | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  server = await startTestServer({ clientDistDir: path.resolve(import.meta.dirname, '..', 'client', 'dist') });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const srv = (): TestServer => server!;
+
+async function openAs(username: string, who: string): Promise<Page> {
+  const page = await (await newContext(browser!)).newPage();
+  forwardPageErrors(page, who);
+  await page.goto(srv().url);
+  await page.getByLabel('Brukernavn').fill(username);
+  await page.getByLabel('Passord').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Tilkoblet');
+  return page;
+}
+
+/** Media flows when, over two seconds, more video frames were decoded and more audio packets arrived. */
+async function expectMediaFlowing(page: Page): Promise<void> {
+  await expect
+    .poll(async () => (await inboundTotals(page)).videoFramesDecoded, { timeout: 20_000 })
+    .toBeGreaterThan(10);
+  const before = await inboundTotals(page);
+  await page.waitForTimeout(2000);
+  const after = await inboundTotals(page);
+  expect(after.videoFramesDecoded).toBeGreaterThan(before.videoFramesDecoded + 10);
+  expect(after.audioPacketsReceived).toBeGreaterThan(before.audioPacketsReceived + 20);
+}
+
+describe('the whole journey: intake, queue, claim, video consult, hang-up', () => {
+  it('connects the nurse with the doctor who takes the request, and leaves the consult open for documentation', async () => {
+    const doctor = await openAs('lege.molde', 'doctor');
+    const colleague = await openAs('lege2.molde', 'colleague');
+    const nurse = await openAs('sykepleier.sunndal', 'nurse');
+
+    // Intake.
+    await nurse.getByLabel('Navn', { exact: true }).fill('Astrid Nordmann');
+    await nurse.getByLabel('Fødselsnummer eller D-nummer (11 siffer)').fill('13097248032');
+    await expect
+      .poll(() => nurse.getByText('Ugyldig fødselsnummer: kontrollsifrene stemmer ikke.').isVisible())
+      .toBe(true);
+    await nurse.getByLabel('Fødselsnummer eller D-nummer (11 siffer)').fill(VALID_NATIONAL_ID);
+    await expect.poll(() => nurse.getByText('Gyldig nummer').isVisible()).toBe(true);
+    await nurse.getByLabel('Henvendelsesårsak').fill('Svie ved vannlating i to dager, ingen feber.');
+    await nurse.getByLabel('Grønn').check();
+    await nurse.getByLabel('Forløp (sjekkliste)').selectOption('uti-women');
+    for (const no of await nurse.getByRole('radio', { name: 'Nei' }).all()) await no.check();
+    await nurse.getByLabel('Temperatur (°C)').fill('37,4');
+    await screenshot(nurse, 'nurse-intake');
+    await nurse.getByRole('button', { name: 'Be om LVS-lege' }).click();
+    await expect.poll(() => nurse.getByTestId('queue-position').textContent()).toBe('1');
+    await screenshot(nurse, 'nurse-waiting');
+
+    // Both doctors see it arrive, with the alert.
+    for (const page of [doctor, colleague]) {
+      await expect.poll(() => page.getByTestId('queue-entry').count()).toBe(1);
+      await expect.poll(() => page.getByText('Ny forespørsel i køen').isVisible()).toBe(true);
+    }
+    await expect
+      .poll(() => doctor.getByTestId('queue-entry').first().textContent())
+      .toContain('Astrid Nordmann, 54 år, kvinne');
+
+    // The doctor takes it; the call connects both ways; the colleague sees it leave the queue.
+    await doctor.getByRole('button', { name: 'Ta', exact: true }).click();
+    await expect.poll(() => colleague.getByTestId('queue-entry').count()).toBe(0);
+    await expect.poll(() => nurse.getByTestId('doctor-coming').textContent()).toContain('Lars Hjelset');
+    await expectMediaFlowing(doctor);
+    await expectMediaFlowing(nurse);
+    await expect.poll(() => doctor.getByText('Ingrid Aasen · Sykepleier').isVisible()).toBe(true);
+    await screenshot(doctor, 'doctor-workstation');
+    await screenshot(nurse, 'nurse-call');
+
+    // Hang-up ends the call; the consult stays open for documentation.
+    await doctor.getByRole('button', { name: 'Legg på' }).click();
+    await expect.poll(() => doctor.getByTestId('documentation-consult').count()).toBe(1);
+    await expect.poll(() => nurse.getByTestId('request-documentation').isVisible()).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (await srv().pool.census()).map(({ routers, transports, producers, consumers }) => ({
+            routers,
+            transports,
+            producers,
+            consumers,
+          })),
+        { timeout: 10_000 },
+      )
+      .toEqual([{ routers: 0, transports: 0, producers: 0, consumers: 0 }]);
+  });
+});

@@ -1,0 +1,196 @@
+import { EventEmitter } from 'node:events';
+import {
+  IntakeRequest,
+  pathwayById,
+  validateNationalId,
+  type AccessTokenClaims,
+  type Consult,
+  type ConsultChange,
+} from '@legevakt/shared';
+import type { Clock } from '../clock.ts';
+import { conflict, DomainError, notFound } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { OrganisationDirectory } from '../organisation/organisationDirectory.ts';
+import type { Storage } from '../storage/storage.ts';
+import { canViewConsult, isRequestingSide } from './consultAccess.ts';
+
+export interface ConsultServiceEvents {
+  /** A consult changed state; the live layer recomputes queues and tells the participants. */
+  changed: [consult: Consult, change: ConsultChange];
+}
+
+/**
+ * The consult's life in the queue: intake by the satellite or ambulance, claim
+ * by a doctor, transfer, return to the queue, cancellation, end of the call.
+ * Every state change is an atomic conditional update in storage, so two doctors
+ * taking the same request at once cannot both get it.
+ */
+export class ConsultService extends EventEmitter<ConsultServiceEvents> {
+  readonly #storage: Storage;
+  readonly #org: OrganisationDirectory;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+
+  constructor(storage: Storage, org: OrganisationDirectory, clock: Clock, log: Logger) {
+    super();
+    this.#storage = storage;
+    this.#org = org;
+    this.#clock = clock;
+    this.#log = log.child({ component: 'consults' });
+  }
+
+  async request(user: AccessTokenClaims, input: unknown): Promise<Consult> {
+    const place = user.workplace;
+    if (place.kind !== 'satellite' && place.kind !== 'ambulance') {
+      throw this.#denied(user, null, 'request', 'only a satellite nurse or an ambulance crew requests the LVS doctor');
+    }
+    const parsed = IntakeRequest.safeParse(input);
+    if (!parsed.success) {
+      throw new DomainError(
+        'BAD_REQUEST',
+        'invalid intake',
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+      );
+    }
+    const intake = parsed.data;
+    if (intake.patient.kind === 'known') {
+      const check = validateNationalId(intake.patient.nationalId);
+      if (!check.ok) {
+        throw new DomainError('BAD_REQUEST', 'invalid intake', [`patient.nationalId: invalid (${check.reason})`]);
+      }
+    }
+    if (intake.triage === 'red' && !intake.redAcknowledged) {
+      throw new DomainError('BAD_REQUEST', 'invalid intake', [
+        'redAcknowledged: a red patient belongs to AMK 113 or the central legevakt; confirm the warning first',
+      ]);
+    }
+    if (intake.pathwayId !== null && !pathwayById(intake.pathwayId)) {
+      throw new DomainError('BAD_REQUEST', 'invalid intake', [`pathwayId: unknown pathway "${intake.pathwayId}"`]);
+    }
+    const consult = await this.#storage.consults.create({
+      districtId: place.districtId,
+      origin: place.kind,
+      satelliteId: place.kind === 'satellite' ? place.satelliteId : null,
+      ambulanceUnitId: place.kind === 'ambulance' ? place.ambulanceUnitId : null,
+      requestedBy: user.sub,
+      patient: intake.patient,
+      reason: intake.reason,
+      triage: intake.triage,
+      pathwayId: intake.pathwayId,
+      checklist: intake.checklist,
+      measurements: intake.measurements,
+      requestedAt: this.#clock.now(),
+    });
+    this.#log.info({ consultId: consult.id, triage: consult.triage, origin: consult.origin }, 'consult requested');
+    this.emit('changed', consult, 'requested');
+    return consult;
+  }
+
+  /** The consult if this user may see it; a refusal is a logged 403. */
+  async get(user: AccessTokenClaims, id: string, action = 'view'): Promise<Consult> {
+    const consult = await this.#storage.consults.get(id);
+    if (!consult) throw notFound(`consult ${id}`);
+    if (!canViewConsult(user, consult, this.#org)) throw this.#denied(user, consult, action, 'not your consult');
+    return consult;
+  }
+
+  async claim(user: AccessTokenClaims, id: string): Promise<Consult> {
+    const place = user.workplace;
+    if (user.role !== 'doctor' || place.kind !== 'lvs') {
+      throw this.#denied(user, null, 'claim', 'only an LVS doctor takes requests');
+    }
+    const current = await this.get(user, id, 'claim');
+    const claimed = await this.#storage.consults.claim(id, {
+      doctorId: user.sub,
+      siteId: place.lvsSiteId,
+      at: this.#clock.now(),
+    });
+    if (!claimed) {
+      const now = (await this.#storage.consults.get(id)) ?? current;
+      const by = now.claimedBy ? await this.#storage.users.findById(now.claimedBy) : null;
+      throw conflict(by ? `already taken by ${by.displayName}` : `no longer waiting (${now.status})`);
+    }
+    this.#log.info(
+      { consultId: id, doctorId: user.sub, waitedMs: claimed.claimedAt! - claimed.requestedAt },
+      'consult claimed',
+    );
+    this.emit('changed', claimed, 'claimed');
+    return claimed;
+  }
+
+  async cancel(user: AccessTokenClaims, id: string): Promise<Consult> {
+    const current = await this.get(user, id, 'cancel');
+    if (!isRequestingSide(user, current))
+      throw this.#denied(user, current, 'cancel', 'only the requesting side cancels');
+    const cancelled = await this.#storage.consults.cancel(id, { at: this.#clock.now() });
+    if (!cancelled) throw conflict(`a doctor has already taken it (${current.status})`);
+    this.emit('changed', cancelled, 'cancelled');
+    return cancelled;
+  }
+
+  async transfer(user: AccessTokenClaims, id: string, toDoctorId: string): Promise<Consult> {
+    const current = await this.#ownActive(user, id, 'transfer');
+    const target = await this.#storage.users.findById(toDoctorId);
+    if (!target || target.role !== 'doctor' || target.workplace.kind !== 'lvs' || target.disabledAt !== null) {
+      throw new DomainError('BAD_REQUEST', 'the transfer target is not an active LVS doctor');
+    }
+    const targetSite = target.workplace.lvsSiteId;
+    const eligible =
+      target.workplace.districtId === current.districtId ||
+      this.#org.overflowSiteIds(current.districtId).includes(targetSite);
+    if (!eligible) throw new DomainError('BAD_REQUEST', 'the target doctor does not serve this district');
+    if (target.id === user.sub) throw new DomainError('BAD_REQUEST', 'the consult is already yours');
+    const moved = await this.#storage.consults.transfer(id, {
+      fromDoctorId: user.sub,
+      toDoctorId: target.id,
+      toSiteId: targetSite,
+      at: this.#clock.now(),
+    });
+    if (!moved) throw conflict('the consult changed meanwhile');
+    this.emit('changed', moved, 'transferred');
+    return moved;
+  }
+
+  async returnToQueue(user: AccessTokenClaims, id: string): Promise<Consult> {
+    await this.#ownActive(user, id, 'return');
+    const returned = await this.#storage.consults.returnToQueue(id, { doctorId: user.sub, at: this.#clock.now() });
+    if (!returned) throw conflict('the consult changed meanwhile');
+    this.emit('changed', returned, 'returned');
+    return returned;
+  }
+
+  /** The doctor hung up: the call is over, the consult stays open for documentation. */
+  async endCall(user: AccessTokenClaims, id: string): Promise<Consult> {
+    await this.#ownActive(user, id, 'end-call');
+    const ended = await this.#storage.consults.endCall(id, this.#clock.now());
+    if (!ended) throw conflict('the consult changed meanwhile');
+    this.emit('changed', ended, 'call-ended');
+    return ended;
+  }
+
+  /** Called by the overflow timer: offered to the other sites of the virtual LVS. */
+  async overflow(id: string): Promise<Consult | null> {
+    const overflowed = await this.#storage.consults.markOverflowed(id, this.#clock.now());
+    if (overflowed) {
+      this.#log.info({ consultId: id }, 'consult overflowed to the virtual LVS');
+      this.emit('changed', overflowed, 'overflowed');
+    }
+    return overflowed;
+  }
+
+  async #ownActive(user: AccessTokenClaims, id: string, action: string): Promise<Consult> {
+    const current = await this.get(user, id, action);
+    if (current.status !== 'active' || current.claimedBy !== user.sub) {
+      throw this.#denied(user, current, action, 'only the doctor who has the consult does that');
+    }
+    return current;
+  }
+
+  #denied(user: AccessTokenClaims, consult: Consult | null, action: string, reason: string): DomainError {
+    this.#log.warn(
+      { userId: user.sub, role: user.role, workplace: user.workplace, consultId: consult?.id, action, reason },
+      'access denied',
+    );
+    return new DomainError('FORBIDDEN', reason);
+  }
+}

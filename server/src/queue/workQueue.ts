@@ -1,0 +1,224 @@
+import {
+  ageOn,
+  expectedWaitMs,
+  slaSummary,
+  sortQueue,
+  validateNationalId,
+  type AccessTokenClaims,
+  type Consult,
+  type ConsultDetail,
+  type ConsultView,
+  type QueueEntry,
+  type QueueSnapshot,
+  type SlaFigures,
+} from '@legevakt/shared';
+import type { Clock } from '../clock.ts';
+import { canViewConsult } from '../consults/consultAccess.ts';
+import type { OrganisationDirectory } from '../organisation/organisationDirectory.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { PresenceRegistry } from './presence.ts';
+
+export const SLA_TIME_ZONE = 'Europe/Oslo';
+const OPEN_STATUSES = ['waiting', 'active', 'documentation'] as const;
+const RECENT_ANSWERS = 20;
+
+/**
+ * Read models of the work queue: each doctor's ordered queue, each request's
+ * place in line and expected wait, and the SLA figures, computed from storage on
+ * demand. The queue is small (tens of requests), so correctness beats caching.
+ */
+export class WorkQueue {
+  readonly #storage: Storage;
+  readonly #org: OrganisationDirectory;
+  readonly #presence: PresenceRegistry;
+  readonly #clock: Clock;
+  readonly #names = new Map<string, string>();
+
+  constructor(storage: Storage, org: OrganisationDirectory, presence: PresenceRegistry, clock: Clock) {
+    this.#storage = storage;
+    this.#org = org;
+    this.#presence = presence;
+    this.#clock = clock;
+  }
+
+  /** The waiting requests this doctor may take, most urgent first. */
+  async entriesFor(user: AccessTokenClaims): Promise<QueueEntry[]> {
+    const waiting = await this.#storage.consults.listByStatus(['waiting']);
+    const visible = waiting.filter((c) => canViewConsult(user, c, this.#org));
+    return this.#ordered(visible).map((c) => this.#entry(c, user));
+  }
+
+  async snapshotFor(user: AccessTokenClaims): Promise<QueueSnapshot> {
+    const now = this.#clock.now();
+    const place = user.workplace;
+    const siteId = place.kind === 'lvs' ? place.lvsSiteId : null;
+    const mine = (await this.#storage.consults.listByStatus(['active', 'documentation'])).filter(
+      (c) => c.claimedBy === user.sub,
+    );
+    return {
+      at: now,
+      entries: await this.entriesFor(user),
+      slaToday: await this.slaToday(siteId),
+      mine: await Promise.all(mine.map((c) => this.view(c))),
+    };
+  }
+
+  /** The open consults of a satellite or an ambulance unit, with their place in line. */
+  async openForPlace(user: AccessTokenClaims): Promise<ConsultView[]> {
+    const place = user.workplace;
+    const open =
+      place.kind === 'satellite'
+        ? await this.#storage.consults.listForSatellite(place.satelliteId, [...OPEN_STATUSES])
+        : place.kind === 'ambulance'
+          ? await this.#storage.consults.listForAmbulanceUnit(place.ambulanceUnitId, [...OPEN_STATUSES])
+          : [];
+    return Promise.all(open.map((c) => this.view(c)));
+  }
+
+  async view(consult: Consult): Promise<ConsultView> {
+    const { position, expected } =
+      consult.status === 'waiting' ? await this.#placeInLine(consult) : { position: null, expected: null };
+    return {
+      ...consult,
+      placeName: this.#placeName(consult),
+      districtName: this.#org.districtName(consult.districtId),
+      requestedByName: await this.#name(consult.requestedBy),
+      claimedByName: consult.claimedBy ? await this.#name(consult.claimedBy) : null,
+      claimedSiteName: consult.claimedSiteId ? (this.#org.site(consult.claimedSiteId)?.name ?? null) : null,
+      queuePosition: position,
+      expectedWaitMs: expected,
+    };
+  }
+
+  async detail(consult: Consult): Promise<ConsultDetail> {
+    const events = await this.#storage.consultEvents.list(consult.id);
+    return {
+      consult: await this.view(consult),
+      timeline: await Promise.all(
+        events.map(async (e) => ({
+          at: e.at,
+          kind: e.kind,
+          actorName: e.actorUserId ? await this.#name(e.actorUserId) : null,
+          data: e.data,
+        })),
+      ),
+    };
+  }
+
+  /** SLA figures for a site (or all sites when null) between two instants. */
+  async sla(siteId: string | null, fromMs: number, toMs: number): Promise<SlaFigures> {
+    const rows = (await this.#storage.consults.slaRows(fromMs, toMs)).map((r) => ({
+      id: r.id,
+      // An unanswered request counts against the sites it was first offered to.
+      siteId: r.claimedSiteId ?? this.#org.homeSiteIds(r.districtId)[0] ?? null,
+      requestedAt: r.requestedAt,
+      claimedAt: r.claimedAt,
+      cancelledAt: r.cancelledAt,
+    }));
+    const scoped = siteId === null ? rows : rows.filter((r) => r.siteId === siteId);
+    return slaSummary(scoped, { fromMs, toMs, nowMs: this.#clock.now(), timeZone: SLA_TIME_ZONE }).total;
+  }
+
+  async slaToday(siteId: string | null): Promise<SlaFigures> {
+    const now = this.#clock.now();
+    return this.sla(siteId, startOfLocalDay(now, SLA_TIME_ZONE), now);
+  }
+
+  /** Where a waiting request stands in the queue its home sites see. */
+  async #placeInLine(consult: Consult): Promise<{ position: number | null; expected: number | null }> {
+    const homeSites = this.#org.homeSiteIds(consult.districtId);
+    const waiting = await this.#storage.consults.listByStatus(['waiting']);
+    const sameQueue = waiting.filter(
+      (c) =>
+        c.districtId === consult.districtId ||
+        (c.overflowedAt !== null && this.#org.overflowSiteIds(c.districtId).some((s) => homeSites.includes(s))),
+    );
+    const index = this.#ordered(sameQueue).findIndex((c) => c.id === consult.id);
+    if (index < 0) return { position: null, expected: null };
+    const recent = await this.#storage.consults.recentAnswerTimes(consult.districtId, RECENT_ANSWERS);
+    const doctors = this.#presence.onlineDoctorsAtSites([
+      ...homeSites,
+      ...this.#org.overflowSiteIds(consult.districtId),
+    ]);
+    return { position: index + 1, expected: expectedWaitMs(index + 1, recent, doctors) };
+  }
+
+  #ordered(consults: Consult[]): Consult[] {
+    const byId = new Map(consults.map((c) => [c.id, c]));
+    return sortQueue(
+      consults.map((c) => ({ id: c.id, triage: c.triage, origin: c.origin, requestedAt: c.requestedAt })),
+      this.#clock.now(),
+    ).map((e) => byId.get(e.id)!);
+  }
+
+  #entry(consult: Consult, user: AccessTokenClaims): QueueEntry {
+    return {
+      id: consult.id,
+      triage: consult.triage,
+      origin: consult.origin,
+      requestedAt: consult.requestedAt,
+      placeName: this.#placeName(consult),
+      districtName: this.#org.districtName(consult.districtId),
+      overflow: user.workplace.kind === 'lvs' && user.workplace.districtId !== consult.districtId,
+      patient: patientSummary(consult, this.#clock.now()),
+      reason: consult.reason,
+      pathwayId: consult.pathwayId,
+    };
+  }
+
+  #placeName(consult: Consult): string {
+    if (consult.satelliteId) return this.#org.satellite(consult.satelliteId)?.name ?? consult.satelliteId;
+    if (consult.ambulanceUnitId)
+      return this.#org.ambulanceUnit(consult.ambulanceUnitId)?.name ?? consult.ambulanceUnitId;
+    return '';
+  }
+
+  async #name(userId: string): Promise<string> {
+    const known = this.#names.get(userId);
+    if (known) return known;
+    const user = await this.#storage.users.findById(userId);
+    const name = user?.displayName ?? userId;
+    this.#names.set(userId, name);
+    return name;
+  }
+}
+
+export function patientSummary(consult: Consult, nowMs: number): QueueEntry['patient'] {
+  const patient = consult.patient;
+  if (patient.kind === 'unknown') {
+    return {
+      name: null,
+      description: patient.description || null,
+      ageYears: patient.approximateAgeYears,
+      sex: patient.sex,
+    };
+  }
+  const id = validateNationalId(patient.nationalId);
+  return {
+    name: patient.name,
+    description: null,
+    ageYears: id.ok ? ageOn(id.birthDate, new Date(nowMs).toISOString().slice(0, 10)) : null,
+    sex: id.ok ? id.sex : 'unknown',
+  };
+}
+
+/** Midnight of the instant's local day (Europe/Oslo), DST-correct. */
+export function startOfLocalDay(instantMs: number, timeZone: string): number {
+  const format = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+  const sinceLocalMidnight = (ms: number): number => {
+    const parts = format.formatToParts(new Date(ms));
+    const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+    return ((get('hour') * 60 + get('minute')) * 60 + get('second')) * 1000 + (((ms % 1000) + 1000) % 1000);
+  };
+  let candidate = instantMs - sinceLocalMidnight(instantMs);
+  // On a DST day the local clock skipped or repeated an hour since midnight: correct once.
+  const offBy = sinceLocalMidnight(candidate);
+  if (offBy !== 0) candidate += offBy > 12 * 3600_000 ? 24 * 3600_000 - offBy : -offBy;
+  return candidate;
+}

@@ -1,0 +1,53 @@
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import type { Logger } from '../logger.ts';
+import { initialMigration } from './migrations/0001_initial.ts';
+import type { Engine } from './schema.ts';
+
+/**
+ * Every migration, in order. Names sort lexically (Kysely applies them in name
+ * order and refuses a database that has run one this list lacks).
+ */
+export function migrations(engine: Engine): Record<string, Migration> {
+  return {
+    '0001_initial': initialMigration(engine),
+  };
+}
+
+class StaticMigrationProvider implements MigrationProvider {
+  readonly #migrations: Record<string, Migration>;
+
+  constructor(list: Record<string, Migration>) {
+    this.#migrations = list;
+  }
+
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(this.#migrations);
+  }
+}
+
+/**
+ * Brings the schema up to date; a no-op when it already is. Each migration runs
+ * in its own transaction on both engines (PostgreSQL and SQLite both have
+ * transactional DDL), so a failure leaves the previous version intact.
+ * Returns the names of the migrations it applied.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, engine: Engine, log: Logger): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(migrations(engine)) });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  const applied: string[] = [];
+  for (const result of results) {
+    if (result.status === 'Success') {
+      applied.push(result.migrationName);
+      log.info({ migration: result.migrationName, engine }, 'database migration applied');
+    } else if (result.status === 'Error') {
+      log.error({ migration: result.migrationName, engine }, 'database migration failed');
+    }
+  }
+  if (error !== undefined) {
+    throw new Error(`database migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, {
+      cause: error,
+    });
+  }
+  return applied;
+}
