@@ -90,7 +90,8 @@ fi
 
 if ! as_owner "$BIN/pg_ctl" status -D "$DATA" >/dev/null 2>&1; then
 	log "starting PostgreSQL $VERSION on 127.0.0.1:$PORT"
-	if ! as_owner "$BIN/pg_ctl" start -D "$DATA" -l "$BASE/server.log" -w -t 60 >/dev/null; then
+	# 9>&-: the server must not inherit the lock, or it would hold it for as long as it runs.
+	if ! as_owner "$BIN/pg_ctl" start -D "$DATA" -l "$BASE/server.log" -w -t 60 >/dev/null 9>&-; then
 		log "PostgreSQL did not start; the end of $BASE/server.log:"
 		tail -n 20 "$BASE/server.log" >&2 || true
 		exit 1

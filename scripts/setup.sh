@@ -69,4 +69,8 @@ if [ ! -f "$cert" ] || [ ! -f "$key" ] || ! openssl x509 -checkend 86400 -noout 
 	mv "$key.tmp" "$key"
 	mv "$cert.tmp" "$cert"
 fi
+# --- database ----------------------------------------------------------------------
+# The embedded SQLite database is created and migrated on first use; seed the demo
+# organisation now so the accounts can be printed.
+node_modules/.bin/node server/src/tools/seedDemo.ts >&2
 log "ready"

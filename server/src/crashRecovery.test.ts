@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,46 +5,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsultView, QueueSnapshot } from '@legevakt/shared';
 import { claimConsult, login, requestConsult } from './testing/consultFixtures.ts';
 import { httpsJson } from './testing/httpsJson.ts';
+import { startServerProcess, type ServerProcess } from './testing/serverProcess.ts';
 
-const MAIN = path.resolve(import.meta.dirname, 'main.ts');
-const children: ChildProcess[] = [];
+const processes: ServerProcess[] = [];
 
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+afterEach(async () => {
+  for (const server of processes.splice(0)) await server.kill();
 });
 
-/** The real server as its own process (what `npm start` runs), on free ports. */
-async function startProcess(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      LEGEVAKT_DATA_DIR: dataDir,
-      LEGEVAKT_PORT: '0',
-      LEGEVAKT_HOST: '127.0.0.1',
-      LEGEVAKT_RTC_PORT: '0',
-      LEGEVAKT_MEDIA_WORKERS: '1',
-      LEGEVAKT_CLIENT_DIST: '',
-      LEGEVAKT_OVERFLOW_SECONDS: '3',
-      LEGEVAKT_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Nurse \(satellite\):\s+(https:\/\/localhost:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`server exited with ${String(code)}:\n${output}`)));
-  });
-  return { url, child };
+async function startProcess(dataDir: string): Promise<ServerProcess> {
+  const server = await startServerProcess({ dataDir, env: { LEGEVAKT_OVERFLOW_SECONDS: '3' } });
+  processes.push(server);
+  return server;
 }
 
 describe('the server killed with SIGKILL', () => {
@@ -58,8 +29,7 @@ describe('the server killed with SIGKILL', () => {
     for (let i = 0; i < 5; i++) requested.push(await requestConsult(first.url, nurse.accessToken));
     await claimConsult(first.url, doctor.accessToken, requested[0]!.id);
 
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    await first.kill();
 
     const second = await startProcess(dataDir);
     // The signing secret and the sessions survived: the old tokens still work.

@@ -1,6 +1,7 @@
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startServer } from './server.ts';
+import { formatDemoUsers } from './tools/seedDemo.ts';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
@@ -18,11 +19,11 @@ try {
     [
       '',
       'Legevakt Video is running.',
-      `  Nurse (satellite):   ${server.url}/nurse    (on the LAN: ${lan}/nurse)`,
-      `  Doctor (LVS):        ${server.url}/doctor   (on the LAN: ${lan}/doctor)`,
+      `  Open:                ${server.url}    (on the LAN: ${lan})`,
       `  Media (UDP+TCP):     ports ${config.media.webRtcServerBasePort}-${config.media.webRtcServerBasePort + config.media.numWorkers - 1}, announced as ${config.media.announcedAddress}`,
       '  The certificate is self-signed for development: accept it once in the browser.',
       '',
+      ...(server.demoUsers.length > 0 ? [formatDemoUsers(server.demoUsers), ''] : []),
     ].join('\n'),
   );
 } catch (error) {

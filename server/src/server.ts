@@ -21,6 +21,7 @@ import { handlers } from './signaling/handlers/index.ts';
 import { SignalingServer } from './signaling/socketServer.ts';
 import { seedDemo, type DemoUser } from './storage/seed.ts';
 import { createStorage, type Storage } from './storage/storage.ts';
+import { VitalsService } from './vitals/vitalsService.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -32,6 +33,7 @@ export interface RunningServer {
   readonly sessions: SessionService;
   readonly consults: ConsultService;
   readonly queue: WorkQueue;
+  readonly vitals: VitalsService;
   readonly signaling: SignalingServer;
   readonly demoUsers: DemoUser[];
   close(): Promise<void>;
@@ -95,7 +97,8 @@ export async function startServer(
     );
     cleanup.unshift(() => pool.close());
     const rooms = new RoomRegistry(pool, { initialOutgoingBitrate: config.media.initialOutgoingBitrate }, log);
-    const signaling = new SignalingServer(sessions, live, { rooms, consults }, handlers, log);
+    const vitals = new VitalsService(storage, rooms, clock, log);
+    const signaling = new SignalingServer(sessions, live, { rooms, consults, vitals }, handlers, log);
     sessions.on('revoked', (scope) =>
       signaling.closeSessions((user) =>
         'sessionId' in scope ? user.sid === scope.sessionId : user.sub === scope.userId,
@@ -138,6 +141,7 @@ export async function startServer(
         signaling.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await vitals.settled();
         for (const step of cleanup) await step();
       })();
       return closing;
@@ -152,6 +156,7 @@ export async function startServer(
       sessions,
       consults,
       queue,
+      vitals,
       signaling,
       demoUsers,
       close,

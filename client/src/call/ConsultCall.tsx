@@ -1,9 +1,18 @@
+import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
+import type { ConsultSession } from '../session/ConsultSession.ts';
 import { CallView } from './CallView.tsx';
 import { useConsultCall } from './useConsultCall.ts';
 
 /** The video call of an active consult; `onHangUp` decides what hanging up means for this role. */
-export function ConsultCall({ consultId, onHangUp }: { consultId: string; onHangUp: () => void }) {
+interface ConsultCallProps {
+  consultId: string;
+  onHangUp: () => void;
+  /** What else rides on the call (the vitals panel, the monitor controls). */
+  children?: (session: ConsultSession) => ReactNode;
+}
+
+export function ConsultCall({ consultId, onHangUp, children }: ConsultCallProps) {
   const { t } = useI18n();
   const setup = useConsultCall(consultId);
   if (setup.kind === 'media-denied') {
@@ -20,5 +29,10 @@ export function ConsultCall({ consultId, onHangUp }: { consultId: string; onHang
       </div>
     );
   }
-  return <CallView session={setup.session} onHangUp={onHangUp} />;
+  return (
+    <>
+      <CallView session={setup.session} onHangUp={onHangUp} />
+      {children?.(setup.session)}
+    </>
+  );
 }

@@ -4,6 +4,7 @@ import { useSession } from '../app/SessionContext.tsx';
 import { ConsultCall } from '../call/ConsultCall.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ApiError } from '../session/AuthSession.ts';
+import { VitalsForSession } from '../vitals/VitalsForSession.tsx';
 import { ConsultSummary } from './ConsultSummary.tsx';
 
 /** The consult the doctor has taken: the call with the nurse beside the intake, and what to do with it. */
@@ -30,7 +31,11 @@ export function ActiveConsultPanel({ consult }: { consult: ConsultView }) {
 
   return (
     <div className="grid gap-4 xl:grid-cols-[2fr_1fr]">
-      <ConsultCall consultId={consult.id} onHangUp={() => act('end-call')} />
+      <div className="flex flex-col gap-3">
+        <ConsultCall consultId={consult.id} onHangUp={() => act('end-call')}>
+          {(session) => <VitalsForSession session={session} />}
+        </ConsultCall>
+      </div>
       <div className="flex flex-col gap-3">
         <ConsultSummary consult={consult} />
         <div className="flex flex-col gap-2 rounded-xl bg-white p-4 shadow">

@@ -3,6 +3,7 @@ import type { ConsultView } from '@legevakt/shared';
 import { useNow } from '../app/useNow.ts';
 import { useSession } from '../app/SessionContext.tsx';
 import { ConsultCall } from '../call/ConsultCall.tsx';
+import { MonitorControls } from '../vitals/MonitorControls.tsx';
 import { formatDuration } from '../format/format.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ApiError } from '../session/AuthSession.ts';
@@ -76,7 +77,9 @@ export function RequestStatus({ consult }: { consult: ConsultView }) {
             key={`${consult.id}-${consult.claimedBy ?? ''}`}
             consultId={consult.id}
             onHangUp={() => setHungUp(true)}
-          />
+          >
+            {(session) => <MonitorControls session={session} />}
+          </ConsultCall>
         )}
       </section>
     );

@@ -1,5 +1,5 @@
 import { Device, type types } from 'mediasoup-client';
-import type { MediaKind, PeerInfo, ProducerInfo, TransportOptions } from '@legevakt/shared';
+import type { DataProducerInfo, MediaKind, PeerInfo, ProducerInfo, TransportOptions } from '@legevakt/shared';
 import type { SignalingClient } from './SignalingClient.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
@@ -30,6 +30,12 @@ export type SessionProblem = 'connect-failed' | 'connection-lost' | 'media-serve
 
 export interface SessionEvents {
   changed: [SessionSnapshot];
+  /** A message on a vitals channel from the other side (the doctor's view). */
+  vitalsData: [sourceId: string, payload: Uint8Array];
+  /** The server has stored everything from this source up to seq (the source's outbox forgets it). */
+  vitalsAck: [sourceId: string, seq: number];
+  /** A vitals channel opened by this side is ready (again). */
+  vitalsChannelOpen: [sourceId: string];
   /** Diagnostics for logs; the UI shows `snapshot.problem`. */
   error: [Error];
 }
@@ -61,6 +67,8 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
   #recvTransport: types.Transport | null = null;
   readonly #producers = new Map<MediaKind, types.Producer>();
   readonly #consumers = new Map<string, RemoteConsumer>();
+  readonly #dataProducers = new Map<string, types.DataProducer>();
+  readonly #dataConsumers = new Map<string, types.DataConsumer>();
   readonly #peers = new Map<string, PeerInfo>();
   readonly #pausedProducers = new Set<string>();
   #snapshot: SessionSnapshot;
@@ -110,6 +118,7 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
       this.#recvTransport = await this.#createTransport('recv');
       for (const track of localStream.getTracks()) await this.#produce(track);
       for (const producer of joined.producers) await this.#consume(producer);
+      for (const dataProducer of joined.dataProducers) await this.#consumeData(dataProducer);
       this.#publishParticipants();
     } catch (error) {
       this.emit('error', toError(error));
@@ -141,6 +150,38 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
     this.#update({ phase: 'ended', participants: [] });
   }
 
+  /**
+   * Opens a reliable, ordered data channel for a vitals source. `send` returns
+   * false when the channel cannot take the message now (the outbox keeps it).
+   */
+  async openVitalsChannel(sourceId: string): Promise<{ send: (payload: Uint8Array) => boolean }> {
+    const transport = this.#sendTransport;
+    if (!transport) throw new Error('not in a call');
+    const dataProducer = await transport.produceData({
+      ordered: true,
+      label: 'vitals',
+      protocol: 'legevakt-vitals-v1',
+      appData: { sourceId },
+    });
+    this.#dataProducers.set(sourceId, dataProducer);
+    const announceOpen = (): void => this.emit('vitalsChannelOpen', sourceId);
+    if (dataProducer.readyState === 'open') announceOpen();
+    else dataProducer.on('open', announceOpen);
+    return {
+      send: (payload) => {
+        if (dataProducer.closed || dataProducer.readyState !== 'open') return false;
+        dataProducer.send(payload);
+        return true;
+      },
+    };
+  }
+
+  /** Stored messages of a vitals source, to fill a gap in what this side received. */
+  async fetchVitals(sourceId: string, fromSeq: number, toSeq: number): Promise<{ seq: number; payload: Uint8Array }[]> {
+    const { messages } = await this.#requireSignaling().request('fetchVitals', { sourceId, fromSeq, toSeq });
+    return messages.map((m) => ({ seq: m.seq, payload: Uint8Array.from(atob(m.payload), (c) => c.charCodeAt(0)) }));
+  }
+
   async #setSending(kind: MediaKind, enabled: boolean): Promise<void> {
     const producer = this.#producers.get(kind);
     const track = this.#snapshot.localStream?.getTracks().find((t) => t.kind === kind);
@@ -168,6 +209,17 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
         .then(() => callback(), errback);
     });
     if (direction === 'send') {
+      transport.on('producedata', ({ sctpStreamParameters, protocol, appData }, callback, errback) => {
+        signaling
+          .request('produceData', {
+            transportId: transport.id,
+            sctpStreamParameters: { ...sctpStreamParameters, streamId: sctpStreamParameters.streamId ?? 0 },
+            label: 'vitals',
+            protocol: protocol ?? '',
+            appData: { sourceId: String(appData['sourceId']) },
+          })
+          .then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
+      });
       transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
         const source = appData['source'] === 'microphone' ? 'microphone' : 'camera';
         signaling
@@ -216,6 +268,25 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
     this.#publishParticipants();
   }
 
+  async #consumeData(info: DataProducerInfo): Promise<void> {
+    const answer = await this.#requireSignaling().request('consumeData', {
+      transportId: this.#recvTransport!.id,
+      dataProducerId: info.dataProducerId,
+    });
+    const dataConsumer = await this.#recvTransport!.consumeData({
+      id: answer.dataConsumerId,
+      dataProducerId: answer.dataProducerId,
+      sctpStreamParameters: answer.sctpStreamParameters,
+      label: answer.label,
+      protocol: answer.protocol,
+    });
+    dataConsumer.binaryType = 'arraybuffer';
+    this.#dataConsumers.set(dataConsumer.id, dataConsumer);
+    dataConsumer.on('message', (data: unknown) => {
+      if (data instanceof ArrayBuffer) this.emit('vitalsData', answer.sourceId, new Uint8Array(data));
+    });
+  }
+
   #listen(signaling: SignalingClient): void {
     const on: SignalingClient['on'] = (event, listener) => {
       const off = signaling.on(event, listener);
@@ -253,6 +324,14 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
       this.#pausedProducers.delete(producerId);
       this.#publishParticipants();
     });
+    on('newDataProducer', (info) => {
+      this.#consumeData(info).catch((error: unknown) => this.emit('error', toError(error)));
+    });
+    on('dataConsumerClosed', ({ dataConsumerId }) => {
+      this.#dataConsumers.get(dataConsumerId)?.close();
+      this.#dataConsumers.delete(dataConsumerId);
+    });
+    on('vitalsAck', ({ sourceId, seq }) => this.emit('vitalsAck', sourceId, seq));
     on('roomClosed', ({ reason }) => {
       this.#teardown();
       this.#update({ phase: 'ended', problem: reason, participants: [] });
@@ -286,6 +365,10 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
     this.#consumers.clear();
     for (const producer of this.#producers.values()) producer.close();
     this.#producers.clear();
+    for (const dataProducer of this.#dataProducers.values()) dataProducer.close();
+    this.#dataProducers.clear();
+    for (const dataConsumer of this.#dataConsumers.values()) dataConsumer.close();
+    this.#dataConsumers.clear();
     this.#sendTransport?.close();
     this.#recvTransport?.close();
     this.#sendTransport = null;

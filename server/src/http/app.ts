@@ -16,6 +16,7 @@ import { route, userOf } from './respond.ts';
 import { authRoutes } from './routes/authRoutes.ts';
 import { consultRoutes } from './routes/consultRoutes.ts';
 import { queueRoutes } from './routes/queueRoutes.ts';
+import { simulatorRoutes } from './routes/simulatorRoutes.ts';
 
 export interface AppDeps {
   storage: Storage;
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/api/consults', consultRoutes(deps.consults, deps.queue, log));
+  app.use('/api/simulator', simulatorRoutes(log));
   app.use('/api', queueRoutes(deps.queue, deps.storage, deps.org, deps.presence, log));
 
   app.use('/api', (_req, res) => {

@@ -9,6 +9,8 @@ export class MediaPeer {
   readonly transports = new Map<string, types.WebRtcTransport>();
   readonly producers = new Map<string, types.Producer>();
   readonly consumers = new Map<string, types.Consumer>();
+  readonly dataProducers = new Map<string, types.DataProducer>();
+  readonly dataConsumers = new Map<string, types.DataConsumer>();
 
   constructor(info: PeerInfo, rtpCapabilities: RtpCapabilities) {
     this.info = info;
@@ -38,11 +40,19 @@ export class MediaPeer {
     return consumer;
   }
 
+  dataConsumer(dataConsumerId: string): types.DataConsumer {
+    const consumer = this.dataConsumers.get(dataConsumerId);
+    if (!consumer) throw notFound(`data consumer ${dataConsumerId}`);
+    return consumer;
+  }
+
   /** Closing the transports closes their producers and consumers in the worker too. */
   close(): void {
     for (const transport of this.transports.values()) transport.close();
     this.transports.clear();
     this.producers.clear();
     this.consumers.clear();
+    this.dataProducers.clear();
+    this.dataConsumers.clear();
   }
 }

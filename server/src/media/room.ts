@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import crypto from 'node:crypto';
 import type { types } from 'mediasoup';
 import type {
+  DataProducerInfo,
   DtlsParameters,
   NotificationData,
   NotificationMethod,
@@ -24,6 +25,11 @@ export type RoomCloseReason = NotificationData<'roomClosed'>['reason'] | 'empty'
 export interface RoomEvents {
   /** Something a peer must be told; the signaling layer delivers it. */
   notify: [peerId: string, method: NotificationMethod, data: NotificationData<NotificationMethod>];
+  /**
+   * A message on a vitals data channel, as the server's own consumer received it
+   * through the SFU: what the vitals service stores and acknowledges.
+   */
+  dataMessage: [message: { peerId: string; sourceId: string; dataProducerId: string; payload: Buffer }];
   closed: [reason: RoomCloseReason];
 }
 
@@ -43,6 +49,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #options: RoomOptions;
   readonly #log: Logger;
   readonly #peers = new Map<string, MediaPeer>();
+  /** The server's own end of every data channel (a DirectTransport in the worker). */
+  #direct: types.DirectTransport | null = null;
   #closed = false;
 
   private constructor(consultId: string, router: types.Router, host: MediaWorker, options: RoomOptions, log: Logger) {
@@ -87,6 +95,9 @@ export class Room extends EventEmitter<RoomEvents> {
       self: info,
       peers: others.map((other) => other.info),
       producers: others.flatMap((other) => [...other.producers.values()].map((p) => producerInfo(other, p))),
+      dataProducers: others.flatMap((other) =>
+        [...other.dataProducers.values()].map((d) => dataProducerInfo(other, d)),
+      ),
     };
   }
 
@@ -211,6 +222,74 @@ export class Room extends EventEmitter<RoomEvents> {
     if (consumer.kind === 'video') await consumer.requestKeyFrame();
   }
 
+  /**
+   * A vitals data channel from a peer. The server consumes it too (through a
+   * DirectTransport), so every message is stored whether or not a doctor is
+   * watching, and the other peers are told they can consume it.
+   */
+  async produceData(peerId: string, data: RequestData<'produceData'>): Promise<string> {
+    const peer = this.#peer(peerId);
+    const transport = peer.transport(data.transportId);
+    if (transport.appData['direction'] !== 'send') {
+      throw new DomainError('BAD_REQUEST', 'produceData needs a send transport');
+    }
+    const dataProducer = await transport.produceData({
+      sctpStreamParameters: data.sctpStreamParameters,
+      label: data.label,
+      protocol: data.protocol,
+      appData: { sourceId: data.appData.sourceId },
+    });
+    if (this.#closed || !this.#peers.has(peerId)) {
+      dataProducer.close();
+      throw notFound(`peer ${peerId}`);
+    }
+    peer.dataProducers.set(dataProducer.id, dataProducer);
+    dataProducer.observer.once('close', () => peer.dataProducers.delete(dataProducer.id));
+    this.#direct ??= await this.#router.createDirectTransport();
+    const serverSide = await this.#direct.consumeData({ dataProducerId: dataProducer.id });
+    const sourceId = data.appData.sourceId;
+    serverSide.on('message', (payload) => {
+      this.emit('dataMessage', { peerId, sourceId, dataProducerId: dataProducer.id, payload });
+    });
+    const info = dataProducerInfo(peer, dataProducer);
+    for (const other of this.#peers.values()) {
+      if (other !== peer) this.#notify(other.id, 'newDataProducer', info);
+    }
+    return dataProducer.id;
+  }
+
+  async consumeData(peerId: string, transportId: string, dataProducerId: string): Promise<ResponseData<'consumeData'>> {
+    const peer = this.#peer(peerId);
+    const transport = peer.transport(transportId);
+    if (transport.appData['direction'] !== 'recv') {
+      throw new DomainError('BAD_REQUEST', 'consumeData needs a receive transport');
+    }
+    const owner = [...this.#peers.values()].find((p) => p.dataProducers.has(dataProducerId));
+    if (!owner) throw notFound(`data producer ${dataProducerId}`);
+    if (owner === peer) throw new DomainError('BAD_REQUEST', 'a peer does not consume its own data producer');
+    const dataConsumer = await transport.consumeData({ dataProducerId });
+    if (this.#closed || !this.#peers.has(peerId)) {
+      dataConsumer.close();
+      throw notFound(`peer ${peerId}`);
+    }
+    peer.dataConsumers.set(dataConsumer.id, dataConsumer);
+    dataConsumer.observer.once('close', () => peer.dataConsumers.delete(dataConsumer.id));
+    dataConsumer.on('dataproducerclose', () => {
+      dataConsumer.close();
+      this.#notify(peer.id, 'dataConsumerClosed', { dataConsumerId: dataConsumer.id });
+    });
+    const producer = owner.dataProducers.get(dataProducerId)!;
+    return {
+      dataConsumerId: dataConsumer.id,
+      dataProducerId,
+      peerId: owner.id,
+      sctpStreamParameters: dataConsumer.sctpStreamParameters ?? { streamId: 0, ordered: true },
+      label: dataConsumer.label,
+      protocol: dataConsumer.protocol,
+      sourceId: sourceIdOf(producer),
+    };
+  }
+
   /** The peer leaves (hang-up or dropped socket); the room closes when it was the last one. */
   leave(peerId: string): void {
     const peer = this.#peers.get(peerId);
@@ -259,9 +338,29 @@ export class Room extends EventEmitter<RoomEvents> {
     throw notFound(`producer ${producerId}`);
   }
 
+  /** Tells one peer something on behalf of a service that follows the room (e.g. a vitals ack). */
+  notifyPeer<M extends NotificationMethod>(peerId: string, method: M, data: NotificationData<M>): void {
+    if (this.#peers.has(peerId)) this.#notify(peerId, method, data);
+  }
+
   #notify<M extends NotificationMethod>(peerId: string, method: M, data: NotificationData<M>): void {
     this.emit('notify', peerId, method, data);
   }
+}
+
+/** The vitals source a data channel carries, as given when it was produced (validated then). */
+function sourceIdOf(dataProducer: types.DataProducer): string {
+  const sourceId = dataProducer.appData['sourceId'];
+  return typeof sourceId === 'string' ? sourceId : '';
+}
+
+function dataProducerInfo(peer: MediaPeer, dataProducer: types.DataProducer): DataProducerInfo {
+  return {
+    dataProducerId: dataProducer.id,
+    peerId: peer.id,
+    label: dataProducer.label,
+    sourceId: sourceIdOf(dataProducer),
+  };
 }
 
 function producerInfo(peer: MediaPeer, producer: types.Producer): ProducerInfo {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { RtpCapabilities } from '@legevakt/shared';
 import type { Logger } from '../logger.ts';
 import { mediaCodecs } from './codecs.ts';
@@ -8,7 +9,12 @@ import type { MediaWorkerPool } from './workerPool.ts';
  * The open consult rooms by consult id. Two peers joining the same consult at
  * the same moment must land in one room, so creation in flight is shared.
  */
-export class RoomRegistry {
+export interface RoomRegistryEvents {
+  /** A consult's room opened: services that follow rooms (vitals) attach here. */
+  roomOpened: [room: Room];
+}
+
+export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   readonly #rooms = new Map<string, Room>();
   readonly #creating = new Map<string, Promise<Room>>();
   readonly #pool: MediaWorkerPool;
@@ -17,6 +23,7 @@ export class RoomRegistry {
   #capabilities: Promise<RtpCapabilities> | null = null;
 
   constructor(pool: MediaWorkerPool, options: RoomOptions, log: Logger) {
+    super();
     this.#pool = pool;
     this.#options = options;
     this.#log = log;
@@ -51,6 +58,7 @@ export class RoomRegistry {
     const creation = Room.create(consultId, this.#pool, this.#options, this.#log)
       .then((room) => {
         this.#rooms.set(consultId, room);
+        this.emit('roomOpened', room);
         room.once('closed', () => {
           if (this.#rooms.get(consultId) === room) this.#rooms.delete(consultId);
         });

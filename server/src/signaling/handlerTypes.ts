@@ -1,6 +1,7 @@
 import type { AccessTokenClaims, RequestData, RequestMethod, ResponseData } from '@legevakt/shared';
 import { DomainError } from '../errors.ts';
 import type { ConsultService } from '../consults/consultService.ts';
+import type { VitalsService } from '../vitals/vitalsService.ts';
 import type { Room } from '../media/room.ts';
 import type { RoomRegistry } from '../media/roomRegistry.ts';
 
@@ -13,6 +14,7 @@ export interface PeerSession {
 export interface SignalingServices {
   readonly rooms: RoomRegistry;
   readonly consults: ConsultService;
+  readonly vitals: VitalsService;
 }
 
 export interface HandlerContext {

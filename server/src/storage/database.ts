@@ -23,7 +23,8 @@ export interface OpenDatabaseOptions {
 export interface DatabaseHandle {
   readonly db: Kysely<DatabaseSchema>;
   readonly engine: Engine;
-  close(): Promise<void>;
+  /** Closes the pool or the file; later calls return the first call's promise. */
+  readonly close: () => Promise<void>;
 }
 
 /** Where the embedded database lives in a data directory. */
@@ -107,7 +108,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
 
   try {
-    await migrateToLatest(db as Kysely<unknown>, engine, log);
+    await migrateToLatest(db, engine, log);
   } catch (error) {
     await db.destroy();
     throw error;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Logger } from '../logger.ts';
 import { initialMigration } from './migrations/0001_initial.ts';
+import { vitalsMigration } from './migrations/0002_vitals.ts';
 import type { Engine } from './schema.ts';
 
 /**
@@ -11,6 +12,7 @@ import type { Engine } from './schema.ts';
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
     '0001_initial': initialMigration(engine),
+    '0002_vitals': vitalsMigration(engine),
   };
 }
 
@@ -32,7 +34,7 @@ class StaticMigrationProvider implements MigrationProvider {
  * transactional DDL), so a failure leaves the previous version intact.
  * Returns the names of the migrations it applied.
  */
-export async function migrateToLatest(db: Kysely<unknown>, engine: Engine, log: Logger): Promise<string[]> {
+export async function migrateToLatest<DB>(db: Kysely<DB>, engine: Engine, log: Logger): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new StaticMigrationProvider(migrations(engine)) });
   const { error, results = [] } = await migrator.migrateToLatest();
   const applied: string[] = [];

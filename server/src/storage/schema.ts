@@ -15,6 +15,32 @@ export interface DatabaseSchema {
   refresh_tokens: RefreshTokensTable;
   consults: ConsultsTable;
   consult_events: ConsultEventsTable;
+  vitals_messages: VitalsMessagesTable;
+  vital_samples: VitalSamplesTable;
+}
+
+export interface VitalsMessagesTable {
+  consult_id: string;
+  source_id: string;
+  seq: number;
+  received_at: number;
+  type: string;
+  /** The encoded message, base64. */
+  payload: string;
+}
+
+export interface VitalSamplesTable {
+  consult_id: string;
+  source_id: string;
+  seq: number;
+  kind: string;
+  value: number;
+  unit: string;
+  measured_at: number;
+  device: string;
+  source: string;
+  quality_json: string;
+  site: string | null;
 }
 
 export interface VirtualLvsTable {

@@ -6,6 +6,7 @@ import { OrganisationRepository } from './organisationRepository.ts';
 import { RefreshTokenRepository } from './refreshTokenRepository.ts';
 import type { Engine } from './schema.ts';
 import { UserRepository } from './userRepository.ts';
+import { VitalsRepository } from './vitalsRepository.ts';
 
 /** The repositories, all on one executor (the database or one transaction). */
 export interface Repositories {
@@ -14,6 +15,7 @@ export interface Repositories {
   readonly refreshTokens: RefreshTokenRepository;
   readonly consults: ConsultRepository;
   readonly consultEvents: ConsultEventRepository;
+  readonly vitals: VitalsRepository;
 }
 
 export interface Storage extends Repositories {
@@ -24,8 +26,8 @@ export interface Storage extends Repositories {
    * transaction holds the only connection: inside fn, use only `tx`, never
    * this Storage (that would wait for the transaction and never finish).
    */
-  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
+  readonly transaction: <T>(fn: (tx: Repositories) => Promise<T>) => Promise<T>;
+  readonly close: () => Promise<void>;
 }
 
 function repositories(db: Executor): Repositories {
@@ -35,6 +37,7 @@ function repositories(db: Executor): Repositories {
     refreshTokens: new RefreshTokenRepository(db),
     consults: new ConsultRepository(db),
     consultEvents: new ConsultEventRepository(db),
+    vitals: new VitalsRepository(db),
   };
 }
 

@@ -25,6 +25,22 @@ export const ProducerInfo = z.object({
 });
 export type ProducerInfo = z.infer<typeof ProducerInfo>;
 
+export const DataProducerInfo = z.object({
+  dataProducerId: EntityId,
+  peerId: EntityId,
+  label: z.string().max(64),
+  /** The vitals source this channel carries (stable across reconnects, for resend and dedupe). */
+  sourceId: z.string().max(64),
+});
+export type DataProducerInfo = z.infer<typeof DataProducerInfo>;
+
+export const SctpStreamParameters = z.looseObject({
+  streamId: z.number().int().min(0).max(65535),
+  ordered: z.boolean().optional(),
+  maxPacketLifeTime: z.number().int().optional(),
+  maxRetransmits: z.number().int().optional(),
+});
+
 export const TransportDirection = z.enum(['send', 'recv']);
 export type TransportDirection = z.infer<typeof TransportDirection>;
 
@@ -43,6 +59,7 @@ export const requests = {
       self: PeerInfo,
       peers: z.array(PeerInfo),
       producers: z.array(ProducerInfo),
+      dataProducers: z.array(DataProducerInfo),
     }),
   },
   createWebRtcTransport: {
@@ -78,6 +95,41 @@ export const requests = {
     }),
   },
   resumeConsumer: { request: z.strictObject({ consumerId: EntityId }), response: Empty },
+  /**
+   * A vitals source (the nurse's browser: Bluetooth devices or the simulator)
+   * opens a reliable, ordered SCTP data channel in the consult's room.
+   */
+  produceData: {
+    request: z.strictObject({
+      transportId: EntityId,
+      sctpStreamParameters: SctpStreamParameters,
+      label: z.literal('vitals'),
+      protocol: z.string().max(64),
+      appData: z.strictObject({ sourceId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/) }),
+    }),
+    response: z.object({ dataProducerId: EntityId }),
+  },
+  /** The stored messages of a vitals source in a range: how a viewer fills a gap after a drop. */
+  fetchVitals: {
+    request: z.strictObject({
+      sourceId: z.string().max(64),
+      fromSeq: z.number().int().positive(),
+      toSeq: z.number().int().positive(),
+    }),
+    response: z.object({ messages: z.array(z.object({ seq: z.number().int(), payload: z.base64() })) }),
+  },
+  consumeData: {
+    request: z.strictObject({ transportId: EntityId, dataProducerId: EntityId }),
+    response: z.object({
+      dataConsumerId: EntityId,
+      dataProducerId: EntityId,
+      peerId: EntityId,
+      sctpStreamParameters: SctpStreamParameters,
+      label: z.string(),
+      protocol: z.string(),
+      sourceId: z.string(),
+    }),
+  },
   leave: { request: Empty, response: Empty },
 } as const;
 
@@ -107,6 +159,10 @@ export const notifications = {
   /** The consumer's producer went away (its peer left or stopped sending). */
   consumerClosed: z.object({ consumerId: EntityId }),
   roomClosed: z.object({ reason: RoomClosedReason }),
+  newDataProducer: DataProducerInfo,
+  dataConsumerClosed: z.object({ dataConsumerId: EntityId }),
+  /** To a vitals source: everything up to and including `seq` is stored; forget it. */
+  vitalsAck: z.object({ sourceId: z.string(), seq: z.number().int().nonnegative() }),
 
   // Live work-queue state. Snapshots, not deltas: after any reconnect the next
   // snapshot is the whole truth, and a lost one is repaired by the following.

@@ -1,5 +1,6 @@
 import type { HandlerTable } from '../handlerTypes.ts';
 import { consumerHandlers } from './consumerHandlers.ts';
+import { dataHandlers } from './dataHandlers.ts';
 import { producerHandlers } from './producerHandlers.ts';
 import { roomHandlers } from './roomHandlers.ts';
 import { transportHandlers } from './transportHandlers.ts';
@@ -10,4 +11,5 @@ export const handlers: HandlerTable = {
   ...transportHandlers,
   ...producerHandlers,
   ...consumerHandlers,
+  ...dataHandlers,
 };

@@ -1,0 +1,167 @@
+// Queue benchmark (issue 3): latency of the work-queue API under concurrent
+// load, open loop at a fixed request rate against the real server process.
+// Target on one machine: p99 < 20 ms at 500 requests/s.
+//
+//   node_modules/.bin/node bench/queue.ts [--rate 500] [--seconds 20]
+//
+// Writes bench/results/queue.json and bench/results/queue.md.
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LatencyRecorder } from './queue/latency.ts';
+import { startServerProcess } from '../server/src/testing/serverProcess.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '20' } },
+});
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const DEMO_PASSWORD = 'legevakt-demo';
+const NATIONAL_ID = '13097248022';
+
+// Keep-alive, as browsers do: the bench measures the server, not TLS handshakes.
+const agent = new https.Agent({ keepAlive: true, maxSockets: 64, rejectUnauthorized: false });
+
+function request(
+  url: string,
+  method: string,
+  token: string | null,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') }),
+        );
+      },
+    );
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+async function login(url: string, username: string): Promise<string> {
+  const res = await request(`${url}/api/auth/login`, 'POST', null, { username, password: DEMO_PASSWORD });
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
+  return (res.body as { accessToken: string }).accessToken;
+}
+
+const server = await startServerProcess();
+try {
+  const doctors = await Promise.all(['lege.molde', 'lege2.molde'].map((u) => login(server.url, u)));
+  const nurses = await Promise.all(
+    ['sykepleier.sunndal', 'sykepleier.rauma', 'sykepleier.midsund', 'sykepleier.aukra'].map((u) =>
+      login(server.url, u),
+    ),
+  );
+  const makeRecorders = () => ({
+    list: new LatencyRecorder(),
+    intake: new LatencyRecorder(),
+    claim: new LatencyRecorder(),
+  });
+  let ops = makeRecorders();
+  const waiting: string[] = [];
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+  const intake = () => ({
+    patient: { kind: 'known', name: 'Bench Pasient', nationalId: NATIONAL_ID },
+    reason: 'benchmark',
+    triage: pick(['yellow', 'green'] as const),
+    pathwayId: null,
+  });
+
+  const fire = async (): Promise<void> => {
+    const roll = Math.random();
+    const op: keyof typeof ops = roll < 0.6 ? 'list' : roll < 0.8 || waiting.length === 0 ? 'intake' : 'claim';
+    const started = performance.now();
+    let ok: boolean;
+    if (op === 'list') {
+      ok = (await request(`${server.url}/api/queue`, 'GET', pick(doctors))).status === 200;
+    } else if (op === 'intake') {
+      const res = await request(`${server.url}/api/consults`, 'POST', pick(nurses), intake());
+      ok = res.status === 201;
+      if (ok) waiting.push((res.body as { id: string }).id);
+    } else {
+      const id = waiting.shift()!;
+      // 200 (taken) and 409 (a colleague was faster) are both correct answers.
+      const status = (await request(`${server.url}/api/consults/${id}/claim`, 'POST', pick(doctors))).status;
+      ok = status === 200 || status === 409;
+    }
+    const recorder = ops[op];
+    if (ok) recorder.record(performance.now() - started);
+    else recorder.errors += 1;
+  };
+
+  // Warm up (JIT, SQLite page cache), then an open loop: requests start on schedule whether or not earlier ones finished.
+  for (let i = 0; i < 200; i++) await fire();
+  ops = makeRecorders();
+
+  const total = RATE * SECONDS;
+  const intervalMs = 1000 / RATE;
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(fire().catch(() => undefined));
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - start) / 1000;
+
+  const results = Object.fromEntries(Object.entries(ops).map(([name, rec]) => [name, rec.summary()]));
+  const combined = Object.values(ops).reduce((n, r) => n + r.count, 0);
+  const report = {
+    benchmark: 'queue-api-latency',
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', node: process.version },
+    targetRatePerSecond: RATE,
+    achievedRatePerSecond: Math.round(combined / seconds),
+    durationSeconds: Math.round(seconds * 10) / 10,
+    operations: results,
+    target: { p99Ms: 20, met: Object.values(results).every((r) => r.p99 < 20) },
+  };
+  const dir = path.join(ROOT, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'queue.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const rows = Object.entries(results)
+    .map(([name, r]) => `| ${name} | ${r.count} | ${r.errors} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.max} |`)
+    .join('\n');
+  const md = [
+    '# Queue API latency',
+    '',
+    `${report.date} · ${report.machine.cpus} cores (${report.machine.model}) · Node ${report.machine.node} · SQLite`,
+    '',
+    `Open loop at ${RATE} req/s for ${SECONDS} s (achieved ${report.achievedRatePerSecond} req/s): 60 % queue list (doctor),`,
+    '20 % intake (nurse), 20 % claim (doctor; 409 when a colleague was faster counts as a correct answer).',
+    'Client and server on the same machine, HTTPS with keep-alive.',
+    '',
+    '| operation | requests | errors | p50 ms | p95 ms | p99 ms | max ms |',
+    '|---|---|---|---|---|---|---|',
+    rows,
+    '',
+    `Target p99 < 20 ms at 500 req/s: **${report.target.met ? 'met' : 'not met'}**.`,
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, 'queue.md'), md);
+  console.log(md);
+} finally {
+  await server.stop();
+  agent.destroy();
+}

@@ -1,0 +1,85 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../server/src/storage/seed.ts';
+import { claimConsult, login, requestConsult } from '../server/src/testing/consultFixtures.ts';
+import { startTestServer, type TestServer } from '../server/src/testing/testServer.ts';
+import { loadRecording } from '../server/src/vitals/simulator/recordings.ts';
+import { forwardPageErrors, launchBrowser, newContext, screenshot } from './browser.ts';
+
+let server: TestServer | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  server = await startTestServer({ clientDistDir: path.resolve(import.meta.dirname, '..', 'client', 'dist') });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const srv = (): TestServer => server!;
+
+async function openAs(username: string): Promise<Page> {
+  const page = await (await newContext(browser!)).newPage();
+  forwardPageErrors(page, username);
+  await page.goto(srv().url);
+  await page.getByLabel('Brukernavn').fill(username);
+  await page.getByLabel('Passord').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Tilkoblet');
+  return page;
+}
+
+/** FNV-1a over int16 samples, as the doctor's VitalsStore computes it. */
+function fnv(samples: Int16Array, count: number, hash = 0x811c9dc5): number {
+  for (let i = 0; i < count; i++) hash = Math.imul(hash ^ (samples[i]! & 0xffff), 0x01000193) >>> 0;
+  return hash;
+}
+
+describe('live vitals: simulator → SFU data channel → doctor', () => {
+  it('delivers exactly the recording’s samples to the doctor, and stores them on the consult', async () => {
+    const nurseLogin = await login(srv().url, 'sykepleier.sunndal');
+    const consult = await requestConsult(srv().url, nurseLogin.accessToken);
+    const nurse = await openAs('sykepleier.sunndal');
+    const doctor = await openAs('lege.molde');
+    await claimConsult(srv().url, (await login(srv().url, 'lege.molde')).accessToken, consult.id);
+    // The doctor's page shows the consult it now has; the nurse joins by herself.
+    await expect.poll(() => doctor.getByTestId('vitals-panel').count(), { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(() => nurse.getByRole('button', { name: 'Start simulator' }).count(), { timeout: 20_000 })
+      .toBe(1);
+
+    await nurse.getByLabel('Simulatoropptak (demo og opplæring)').selectOption('mitdb-100');
+    await nurse.getByRole('button', { name: 'Start simulator' }).click();
+
+    const streamsOf = async (): Promise<Record<string, { samples: number; hash: number }>> =>
+      JSON.parse((await doctor.getByTestId('vitals-panel').getAttribute('data-streams')) ?? '{}') as Record<
+        string,
+        { samples: number; hash: number }
+      >;
+    await expect
+      .poll(async () => (await streamsOf())['mitdb-100-0']?.samples ?? 0, { timeout: 20_000 })
+      .toBeGreaterThan(360 * 4);
+    await expect.poll(() => doctor.getByText('Puls', { exact: true }).first().isVisible()).toBe(true);
+    await expect.poll(() => doctor.getByTestId('news2').isVisible()).toBe(true);
+    await screenshot(doctor, 'doctor-vitals');
+
+    const received = (await streamsOf())['mitdb-100-0']!;
+    const recording = (await loadRecording('mitdb-100'))!;
+    const stream = recording.streams[0]!;
+    const bytes = Buffer.from(stream.samples, 'base64');
+    const source = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+    expect(stream.signals).toEqual(['II', 'V5']);
+    expect(received.hash).toBe(fnv(source, received.samples * stream.signals.length));
+
+    // The server stored what the doctor saw (and acknowledged it to the source).
+    await srv().vitals.settled();
+    const stored = await srv().storage.vitals.messageCount(consult.id);
+    expect(stored).toBeGreaterThan(30);
+    const samples = await srv().vitals.samples(consult.id);
+    expect(samples.map((s) => s.kind)).toContain('spo2');
+    await expect.poll(async () => nurse.getByTestId('monitor-status').textContent()).toMatch(/ubekreftet: [0-2]$/);
+  });
+});
