@@ -63,7 +63,12 @@ async function login(url: string, username: string): Promise<string> {
   return (res.body as { accessToken: string }).accessToken;
 }
 
-const server = await startServerProcess();
+const server = await startServerProcess({
+  ...(process.env['BENCH_DATA_DIR'] ? { dataDir: process.env['BENCH_DATA_DIR'] } : {}),
+  ...(process.env['BENCH_CPU_PROFILE']
+    ? { env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env['BENCH_CPU_PROFILE']}` } }
+    : {}),
+});
 try {
   const doctors = await Promise.all(['lege.molde', 'lege2.molde'].map((u) => login(server.url, u)));
   const nurses = await Promise.all(
@@ -88,7 +93,7 @@ try {
 
   const fire = async (): Promise<void> => {
     const roll = Math.random();
-    const op: keyof typeof ops = roll < 0.6 ? 'list' : roll < 0.8 || waiting.length === 0 ? 'intake' : 'claim';
+    const op: keyof typeof ops = roll < 0.8 ? 'list' : roll < 0.9 || waiting.length === 0 ? 'intake' : 'claim';
     const started = performance.now();
     let ok: boolean;
     if (op === 'list') {
@@ -135,7 +140,11 @@ try {
     achievedRatePerSecond: Math.round(combined / seconds),
     durationSeconds: Math.round(seconds * 10) / 10,
     operations: results,
-    target: { p99Ms: 20, met: Object.values(results).every((r) => r.p99 < 20) },
+    target: {
+      p99Ms: 20,
+      // Met only at the target rate, actually sustained.
+      met: RATE >= 500 && combined / seconds >= RATE * 0.95 && Object.values(results).every((r) => r.p99 < 20),
+    },
   };
   const dir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
@@ -148,8 +157,8 @@ try {
     '',
     `${report.date} · ${report.machine.cpus} cores (${report.machine.model}) · Node ${report.machine.node} · SQLite`,
     '',
-    `Open loop at ${RATE} req/s for ${SECONDS} s (achieved ${report.achievedRatePerSecond} req/s): 60 % queue list (doctor),`,
-    '20 % intake (nurse), 20 % claim (doctor; 409 when a colleague was faster counts as a correct answer).',
+    `Open loop at ${RATE} req/s for ${SECONDS} s (achieved ${report.achievedRatePerSecond} req/s): 80 % queue list (doctor),`,
+    '10 % intake (nurse), 10 % claim (doctor; 409 when a colleague was faster counts as a correct answer).',
     'Client and server on the same machine, HTTPS with keep-alive.',
     '',
     '| operation | requests | errors | p50 ms | p95 ms | p99 ms | max ms |',

@@ -93,3 +93,19 @@ export function forwardPageErrors(page: Page, who: string): void {
   });
   page.on('pageerror', (error) => console.error(`[${who}] uncaught: ${error.message}`));
 }
+
+/** The SRTP ciphers the page's live peer connections negotiated (from the transport stats). */
+export function srtpCiphers(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    const ciphers = new Set<string>();
+    for (const pc of connections) {
+      if (pc.connectionState !== 'connected') continue;
+      (await pc.getStats()).forEach((report: Record<string, unknown>) => {
+        if (report['type'] === 'transport' && typeof report['srtpCipher'] === 'string')
+          ciphers.add(report['srtpCipher']);
+      });
+    }
+    return [...ciphers];
+  });
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../server/src/storage/seed.ts';
 import { VALID_NATIONAL_ID } from '../server/src/testing/consultFixtures.ts';
 import { startTestServer, type TestServer } from '../server/src/testing/testServer.ts';
-import { forwardPageErrors, inboundTotals, launchBrowser, newContext, screenshot } from './browser.ts';
+import { forwardPageErrors, inboundTotals, launchBrowser, newContext, screenshot, srtpCiphers } from './browser.ts';
 
 let server: TestServer | undefined;
 let browser: Browser | undefined;
@@ -82,6 +82,8 @@ describe('the whole journey: intake, queue, claim, video consult, hang-up', () =
     await expect.poll(() => nurse.getByTestId('doctor-coming').textContent()).toContain('Lars Hjelset');
     await expectMediaFlowing(doctor);
     await expectMediaFlowing(nurse);
+    // DTLS-SRTP with the AEAD suite browsers prefer, through the worker's libsrtp.
+    expect(await srtpCiphers(doctor)).toEqual(['SRTP_AEAD_AES_256_GCM']);
     await expect.poll(() => doctor.getByText('Ingrid Aasen · Sykepleier').isVisible()).toBe(true);
     await screenshot(doctor, 'doctor-workstation');
     await screenshot(nurse, 'nurse-call');

@@ -157,4 +157,6 @@ export const en: Record<MessageKey, string> = {
   'monitor.stop': 'Stop simulator',
   'monitor.sending': 'Sending',
   'monitor.unconfirmed': 'unconfirmed',
+  'monitor.bluetooth': 'Connect a Bluetooth device',
+  'monitor.bluetoothConnected': 'Bluetooth device connected',
 };

@@ -156,6 +156,8 @@ export const nb = {
   'monitor.stop': 'Stopp simulator',
   'monitor.sending': 'Sender',
   'monitor.unconfirmed': 'ubekreftet',
+  'monitor.bluetooth': 'Koble til Bluetooth-måler',
+  'monitor.bluetoothConnected': 'Bluetooth-måler tilkoblet',
 } as const;
 
 export type MessageKey = keyof typeof nb;

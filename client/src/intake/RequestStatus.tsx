@@ -4,6 +4,7 @@ import { useNow } from '../app/useNow.ts';
 import { useSession } from '../app/SessionContext.tsx';
 import { ConsultCall } from '../call/ConsultCall.tsx';
 import { MonitorControls } from '../vitals/MonitorControls.tsx';
+import { CameraPreview } from '../call/CameraPreview.tsx';
 import { formatDuration } from '../format/format.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ApiError } from '../session/AuthSession.ts';
@@ -18,45 +19,48 @@ export function RequestStatus({ consult }: { consult: ConsultView }) {
 
   if (consult.status === 'waiting') {
     return (
-      <section
-        className="flex flex-col gap-4 rounded-xl bg-white p-6 shadow"
-        aria-live="polite"
-        data-testid="request-waiting"
-      >
-        <h2 className="text-2xl font-semibold">{t('request.waiting')}</h2>
-        <dl className="grid grid-cols-1 gap-4 text-lg sm:grid-cols-3">
-          <div className="rounded-lg bg-slate-100 p-4">
-            <dt className="text-slate-700">{t('request.position')}</dt>
-            <dd className="text-4xl font-bold" data-testid="queue-position">
-              {consult.queuePosition ?? '–'}
-            </dd>
-          </div>
-          <div className="rounded-lg bg-slate-100 p-4">
-            <dt className="text-slate-700">{t('request.expectedWait')}</dt>
-            <dd className="text-2xl font-semibold" data-testid="expected-wait">
-              {consult.expectedWaitMs === null
-                ? t('request.noEstimate')
-                : `≈ ${formatDuration(consult.expectedWaitMs)}`}
-            </dd>
-          </div>
-          <div className="rounded-lg bg-slate-100 p-4">
-            <dt className="text-slate-700">{t('request.waited')}</dt>
-            <dd className="text-2xl font-semibold">{formatDuration(now - consult.requestedAt)}</dd>
-          </div>
-        </dl>
-        <button
-          type="button"
-          className="min-h-12 self-start rounded-xl border-2 border-red-800 px-5 text-lg font-semibold text-red-800"
-          onClick={() => {
-            auth
-              .api(`/api/consults/${consult.id}/cancel`, { method: 'POST' })
-              .catch((error: unknown) => setProblem(error instanceof ApiError ? error.message : String(error)));
-          }}
+      <div className="grid gap-4 lg:grid-cols-[2fr_1fr]">
+        <section
+          className="flex flex-col gap-4 rounded-xl bg-white p-6 shadow"
+          aria-live="polite"
+          data-testid="request-waiting"
         >
-          {t('request.cancel')}
-        </button>
-        {problem ? <p role="alert">{problem}</p> : null}
-      </section>
+          <h2 className="text-2xl font-semibold">{t('request.waiting')}</h2>
+          <dl className="grid grid-cols-1 gap-4 text-lg sm:grid-cols-3">
+            <div className="rounded-lg bg-slate-100 p-4">
+              <dt className="text-slate-700">{t('request.position')}</dt>
+              <dd className="text-4xl font-bold" data-testid="queue-position">
+                {consult.queuePosition ?? '–'}
+              </dd>
+            </div>
+            <div className="rounded-lg bg-slate-100 p-4">
+              <dt className="text-slate-700">{t('request.expectedWait')}</dt>
+              <dd className="text-2xl font-semibold" data-testid="expected-wait">
+                {consult.expectedWaitMs === null
+                  ? t('request.noEstimate')
+                  : `≈ ${formatDuration(consult.expectedWaitMs)}`}
+              </dd>
+            </div>
+            <div className="rounded-lg bg-slate-100 p-4">
+              <dt className="text-slate-700">{t('request.waited')}</dt>
+              <dd className="text-2xl font-semibold">{formatDuration(now - consult.requestedAt)}</dd>
+            </div>
+          </dl>
+          <button
+            type="button"
+            className="min-h-12 self-start rounded-xl border-2 border-red-800 px-5 text-lg font-semibold text-red-800"
+            onClick={() => {
+              auth
+                .api(`/api/consults/${consult.id}/cancel`, { method: 'POST' })
+                .catch((error: unknown) => setProblem(error instanceof ApiError ? error.message : String(error)));
+            }}
+          >
+            {t('request.cancel')}
+          </button>
+          {problem ? <p role="alert">{problem}</p> : null}
+        </section>
+        <CameraPreview />
+      </div>
     );
   }
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { QueueEntry } from '@legevakt/shared';
+import type { ConsultView, QueueEntry } from '@legevakt/shared';
 import { Shell } from '../app/Shell.tsx';
 import { useSession, useWorkspaceSnapshot } from '../app/SessionContext.tsx';
 import { ActiveConsultPanel } from '../doctor/ActiveConsultPanel.tsx';
@@ -17,6 +17,8 @@ export function DoctorWorkstation() {
   const [highlight, setHighlight] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  // The consult just taken, from the claim's own answer: the call starts without waiting for the next snapshot.
+  const [justTaken, setJustTaken] = useState<ConsultView | null>(null);
 
   // A new request: a chime, a highlighted row and the tab title, so it is noticed from another window.
   useEffect(
@@ -38,7 +40,8 @@ export function DoctorWorkstation() {
       setBusy(true);
       setProblem(null);
       auth
-        .api(`/api/consults/${entry.id}/claim`, { method: 'POST' })
+        .api<ConsultView>(`/api/consults/${entry.id}/claim`, { method: 'POST' })
+        .then(setJustTaken)
         .catch((error: unknown) => {
           setProblem(
             error instanceof ApiError && error.status === 409 ? `${t('queue.taken')}: ${error.message}` : String(error),
@@ -50,7 +53,10 @@ export function DoctorWorkstation() {
   );
 
   const mine = snapshot.queue?.mine ?? [];
-  const active = mine.find((c) => c.status === 'active');
+  const snapshotActive = mine.find((c) => c.status === 'active');
+  // Until a snapshot newer than the claim arrives, the claim's answer stands in for it.
+  const active =
+    snapshotActive ?? (justTaken && (snapshot.queue?.at ?? 0) < justTaken.claimedAt! ? justTaken : undefined);
   const documentation = mine.filter((c) => c.status === 'documentation');
 
   useEffect(() => {

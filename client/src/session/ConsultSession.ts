@@ -62,6 +62,12 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
   readonly #options: ConsultSessionOptions;
   #signaling: SignalingClient | null = null;
   readonly #unsubscribe: (() => void)[] = [];
+  /**
+   * Resolves once the receive transport exists. A producer announced between our
+   * join and that moment is consumed after it, not lost.
+   */
+  #recvReady: Promise<void>;
+  #markRecvReady: () => void = () => undefined;
   #device: Device | null = null;
   #sendTransport: types.Transport | null = null;
   #recvTransport: types.Transport | null = null;
@@ -76,6 +82,7 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
   constructor(options: ConsultSessionOptions) {
     super();
     this.#options = options;
+    this.#recvReady = new Promise((resolve) => (this.#markRecvReady = resolve));
     this.#snapshot = {
       phase: 'idle',
       consultId: options.consultId,
@@ -116,6 +123,7 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
       this.#update({ self: joined.self, phase: 'in-call' });
       this.#sendTransport = await this.#createTransport('send');
       this.#recvTransport = await this.#createTransport('recv');
+      this.#markRecvReady();
       for (const track of localStream.getTracks()) await this.#produce(track);
       for (const producer of joined.producers) await this.#consume(producer);
       for (const dataProducer of joined.dataProducers) await this.#consumeData(dataProducer);
@@ -250,12 +258,14 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
   }
 
   async #consume(producer: ProducerInfo): Promise<void> {
+    await this.#recvReady;
+    if (!this.#recvTransport) return; // torn down meanwhile
     const signaling = this.#requireSignaling();
     const answer = await signaling.request('consume', {
-      transportId: this.#recvTransport!.id,
+      transportId: this.#recvTransport.id,
       producerId: producer.producerId,
     });
-    const consumer = await this.#recvTransport!.consume({
+    const consumer = await this.#recvTransport.consume({
       id: answer.consumerId,
       producerId: answer.producerId,
       kind: answer.kind,
@@ -269,11 +279,13 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
   }
 
   async #consumeData(info: DataProducerInfo): Promise<void> {
+    await this.#recvReady;
+    if (!this.#recvTransport) return; // torn down meanwhile
     const answer = await this.#requireSignaling().request('consumeData', {
-      transportId: this.#recvTransport!.id,
+      transportId: this.#recvTransport.id,
       dataProducerId: info.dataProducerId,
     });
-    const dataConsumer = await this.#recvTransport!.consumeData({
+    const dataConsumer = await this.#recvTransport.consumeData({
       id: answer.dataConsumerId,
       dataProducerId: answer.dataProducerId,
       sctpStreamParameters: answer.sctpStreamParameters,
@@ -373,6 +385,7 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
     this.#recvTransport?.close();
     this.#sendTransport = null;
     this.#recvTransport = null;
+    this.#markRecvReady(); // releases consumes still waiting; they find no transport and stop
     for (const track of this.#snapshot.localStream?.getTracks() ?? []) track.stop();
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#signaling = null;

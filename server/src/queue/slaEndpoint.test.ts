@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoginResponse, SlaFigures } from '@legevakt/shared';
+import type { LoginResponse, SlaSummary } from '@legevakt/shared';
 import { claimConsult, login, requestConsult } from '../testing/consultFixtures.ts';
 import { FakeClock } from '../testing/fakeClock.ts';
 import { httpsJson } from '../testing/httpsJson.ts';
@@ -37,10 +37,10 @@ describe('the SLA endpoint', () => {
     await requestConsult(server.url, nurse.accessToken); // still waiting, 10 s: outcome unknown
     await clock.advance(10_000);
 
-    const response = await httpsJson<SlaFigures>(`${server.url}/api/sla?from=${from}&to=${clock.now()}`, {
+    const response = await httpsJson<SlaSummary>(`${server.url}/api/sla?from=${from}&to=${clock.now()}`, {
       token: doctor.accessToken,
     });
-    expect(response.body).toMatchObject({
+    expect(response.body.total).toMatchObject({
       requested: 4,
       answered: 2,
       answeredWithinTarget: 1,
@@ -51,10 +51,14 @@ describe('the SLA endpoint', () => {
 
     // Two more minutes: the waiting request is now a miss too.
     await clock.advance(120_000);
-    const later = await httpsJson<SlaFigures>(`${server.url}/api/sla?from=${from}&to=${clock.now()}`, {
+    const later = await httpsJson<SlaSummary>(`${server.url}/api/sla?from=${from}&to=${clock.now()}`, {
       token: doctor.accessToken,
     });
-    expect(later.body.share).toBeCloseTo(1 / 3);
+    expect(later.body.total.share).toBeCloseTo(1 / 3);
+    // Broken down by site and local day/hour too.
+    expect(later.body.sites.map((s) => s.siteId)).toEqual(['molde-lvs']);
+    expect(later.body.days.reduce((n, d) => n + d.requested, 0)).toBe(4);
+    expect(later.body.hours.reduce((n, h) => n + h.answered, 0)).toBe(2);
   });
 
   it('refuses a malformed range', async () => {

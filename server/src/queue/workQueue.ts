@@ -11,6 +11,7 @@ import {
   type QueueEntry,
   type QueueSnapshot,
   type SlaFigures,
+  type SlaSummary,
 } from '@legevakt/shared';
 import type { Clock } from '../clock.ts';
 import { canViewConsult } from '../consults/consultAccess.ts';
@@ -21,6 +22,7 @@ import type { PresenceRegistry } from './presence.ts';
 export const SLA_TIME_ZONE = 'Europe/Oslo';
 const OPEN_STATUSES = ['waiting', 'active', 'documentation'] as const;
 const RECENT_ANSWERS = 20;
+const SLA_CACHE_MS = 1000;
 
 /**
  * Read models of the work queue: each doctor's ordered queue, each request's
@@ -33,6 +35,8 @@ export class WorkQueue {
   readonly #presence: PresenceRegistry;
   readonly #clock: Clock;
   readonly #names = new Map<string, string>();
+  /** Today's SLA per site, recomputed at most once a second: every queue read shows it. */
+  readonly #slaToday = new Map<string | null, { at: number; figures: Promise<SlaFigures> }>();
 
   constructor(storage: Storage, org: OrganisationDirectory, presence: PresenceRegistry, clock: Clock) {
     this.#storage = storage;
@@ -105,8 +109,11 @@ export class WorkQueue {
     };
   }
 
-  /** SLA figures for a site (or all sites when null) between two instants. */
-  async sla(siteId: string | null, fromMs: number, toMs: number): Promise<SlaFigures> {
+  /**
+   * The SLA between two instants for a site (or all sites when null): in total
+   * and per local hour, day and site.
+   */
+  async sla(siteId: string | null, fromMs: number, toMs: number): Promise<SlaSummary> {
     const rows = (await this.#storage.consults.slaRows(fromMs, toMs)).map((r) => ({
       id: r.id,
       // An unanswered request counts against the sites it was first offered to.
@@ -116,12 +123,17 @@ export class WorkQueue {
       cancelledAt: r.cancelledAt,
     }));
     const scoped = siteId === null ? rows : rows.filter((r) => r.siteId === siteId);
-    return slaSummary(scoped, { fromMs, toMs, nowMs: this.#clock.now(), timeZone: SLA_TIME_ZONE }).total;
+    return slaSummary(scoped, { fromMs, toMs, nowMs: this.#clock.now(), timeZone: SLA_TIME_ZONE });
   }
 
-  async slaToday(siteId: string | null): Promise<SlaFigures> {
+  slaToday(siteId: string | null): Promise<SlaFigures> {
     const now = this.#clock.now();
-    return this.sla(siteId, startOfLocalDay(now, SLA_TIME_ZONE), now);
+    const cached = this.#slaToday.get(siteId);
+    if (cached && now - cached.at < SLA_CACHE_MS) return cached.figures;
+    const figures = this.sla(siteId, startOfLocalDay(now, SLA_TIME_ZONE), now + 1).then((summary) => summary.total);
+    this.#slaToday.set(siteId, { at: now, figures });
+    figures.catch(() => this.#slaToday.delete(siteId));
+    return figures;
   }
 
   /** Where a waiting request stands in the queue its home sites see. */
