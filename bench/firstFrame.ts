@@ -11,8 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { forwardPageErrors, inboundTotals, launchBrowser, newContext, screenshot } from '../e2e/browser.ts';
-import { DEMO_PASSWORD } from '../server/src/storage/seed.ts';
+import { inboundTotals, launchBrowser, openLoggedIn, screenshot } from '../e2e/browser.ts';
 import { login, requestConsult } from '../server/src/testing/consultFixtures.ts';
 import { startServerProcess } from '../server/src/testing/serverProcess.ts';
 import { LatencyRecorder } from './queue/latency.ts';
@@ -24,16 +23,7 @@ const RUNS = Number(values.runs);
 const server = await startServerProcess({ env: { LEGEVAKT_CLIENT_DIST: path.join(ROOT, 'client', 'dist') } });
 const browser = await launchBrowser();
 try {
-  const open = async (username: string): Promise<Page> => {
-    const page = await (await newContext(browser)).newPage();
-    forwardPageErrors(page, username);
-    await page.goto(server.url);
-    await page.getByLabel('Brukernavn').fill(username);
-    await page.getByLabel('Passord').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.getByTestId('connection').filter({ hasText: 'Tilkoblet' }).waitFor();
-    return page;
-  };
+  const open = (username: string): Promise<Page> => openLoggedIn(browser, server.url, username);
   const doctor = await open('lege.molde');
   const nursePage = await open('sykepleier.sunndal');
   const nurse = await login(server.url, 'sykepleier.sunndal');

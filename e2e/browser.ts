@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../server/src/storage/seed.ts';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '..', 'test-results', 'screenshots');
@@ -108,4 +109,16 @@ export function srtpCiphers(page: Page): Promise<string[]> {
     }
     return [...ciphers];
   });
+}
+
+/** A new browser context logged in as a demo account, its live connection up. */
+export async function openLoggedIn(browser: Browser, url: string, username: string): Promise<Page> {
+  const page = await (await newContext(browser)).newPage();
+  forwardPageErrors(page, username);
+  await page.goto(url);
+  await page.getByLabel('Brukernavn').fill(username);
+  await page.getByLabel('Passord').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await page.getByTestId('connection').filter({ hasText: 'Tilkoblet' }).waitFor();
+  return page;
 }

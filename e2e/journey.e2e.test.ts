@@ -1,10 +1,9 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../server/src/storage/seed.ts';
 import { VALID_NATIONAL_ID } from '../server/src/testing/consultFixtures.ts';
 import { startTestServer, type TestServer } from '../server/src/testing/testServer.ts';
-import { forwardPageErrors, inboundTotals, launchBrowser, newContext, screenshot, srtpCiphers } from './browser.ts';
+import { inboundTotals, launchBrowser, openLoggedIn, screenshot, srtpCiphers } from './browser.ts';
 
 let server: TestServer | undefined;
 let browser: Browser | undefined;
@@ -20,17 +19,6 @@ afterAll(async () => {
 
 const srv = (): TestServer => server!;
 
-async function openAs(username: string, who: string): Promise<Page> {
-  const page = await (await newContext(browser!)).newPage();
-  forwardPageErrors(page, who);
-  await page.goto(srv().url);
-  await page.getByLabel('Brukernavn').fill(username);
-  await page.getByLabel('Passord').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Logg inn' }).click();
-  await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Tilkoblet');
-  return page;
-}
-
 /** Media flows when, over two seconds, more video frames were decoded and more audio packets arrived. */
 async function expectMediaFlowing(page: Page): Promise<void> {
   await expect
@@ -45,9 +33,9 @@ async function expectMediaFlowing(page: Page): Promise<void> {
 
 describe('the whole journey: intake, queue, claim, video consult, hang-up', () => {
   it('connects the nurse with the doctor who takes the request, and leaves the consult open for documentation', async () => {
-    const doctor = await openAs('lege.molde', 'doctor');
-    const colleague = await openAs('lege2.molde', 'colleague');
-    const nurse = await openAs('sykepleier.sunndal', 'nurse');
+    const doctor = await openLoggedIn(browser!, srv().url, 'lege.molde');
+    const colleague = await openLoggedIn(browser!, srv().url, 'lege2.molde');
+    const nurse = await openLoggedIn(browser!, srv().url, 'sykepleier.sunndal');
 
     // Intake.
     await nurse.getByLabel('Navn', { exact: true }).fill('Astrid Nordmann');

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../server/src/storage/seed.ts';
 import { claimConsult, login, requestConsult } from '../server/src/testing/consultFixtures.ts';
 import { startTestServer, type TestServer } from '../server/src/testing/testServer.ts';
 import { loadRecording } from '../server/src/vitals/simulator/recordings.ts';
-import { forwardPageErrors, launchBrowser, newContext, screenshot } from './browser.ts';
+import { launchBrowser, openLoggedIn, screenshot } from './browser.ts';
 
 let server: TestServer | undefined;
 let browser: Browser | undefined;
@@ -21,17 +20,6 @@ afterAll(async () => {
 
 const srv = (): TestServer => server!;
 
-async function openAs(username: string): Promise<Page> {
-  const page = await (await newContext(browser!)).newPage();
-  forwardPageErrors(page, username);
-  await page.goto(srv().url);
-  await page.getByLabel('Brukernavn').fill(username);
-  await page.getByLabel('Passord').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Logg inn' }).click();
-  await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Tilkoblet');
-  return page;
-}
-
 /** FNV-1a over int16 samples, as the doctor's VitalsStore computes it. */
 function fnv(samples: Int16Array, count: number, hash = 0x811c9dc5): number {
   for (let i = 0; i < count; i++) hash = Math.imul(hash ^ (samples[i]! & 0xffff), 0x01000193) >>> 0;
@@ -42,8 +30,8 @@ describe('live vitals: simulator → SFU data channel → doctor', () => {
   it('delivers exactly the recording’s samples to the doctor, and stores them on the consult', async () => {
     const nurseLogin = await login(srv().url, 'sykepleier.sunndal');
     const consult = await requestConsult(srv().url, nurseLogin.accessToken);
-    const nurse = await openAs('sykepleier.sunndal');
-    const doctor = await openAs('lege.molde');
+    const nurse = await openLoggedIn(browser!, srv().url, 'sykepleier.sunndal');
+    const doctor = await openLoggedIn(browser!, srv().url, 'lege.molde');
     await claimConsult(srv().url, (await login(srv().url, 'lege.molde')).accessToken, consult.id);
     // The doctor's page shows the consult it now has; the nurse joins by herself.
     await expect.poll(() => doctor.getByTestId('vitals-panel').count(), { timeout: 20_000 }).toBe(1);

@@ -17,3 +17,4 @@ export * from './vitals/vitalsMessage.ts';
 export * from './vitals/waveformBandwidth.ts';
 export * from './vitals/news2.ts';
 export * from './protocol/simulator.ts';
+export * from './domain/patientSummary.ts';

@@ -1,9 +1,8 @@
 import {
-  ageOn,
   expectedWaitMs,
   slaSummary,
   sortQueue,
-  validateNationalId,
+  summarisePatient,
   type AccessTokenClaims,
   type Consult,
   type ConsultDetail,
@@ -196,22 +195,7 @@ export class WorkQueue {
 }
 
 export function patientSummary(consult: Consult, nowMs: number): QueueEntry['patient'] {
-  const patient = consult.patient;
-  if (patient.kind === 'unknown') {
-    return {
-      name: null,
-      description: patient.description || null,
-      ageYears: patient.approximateAgeYears,
-      sex: patient.sex,
-    };
-  }
-  const id = validateNationalId(patient.nationalId);
-  return {
-    name: patient.name,
-    description: null,
-    ageYears: id.ok ? ageOn(id.birthDate, new Date(nowMs).toISOString().slice(0, 10)) : null,
-    sex: id.ok ? id.sex : 'unknown',
-  };
+  return summarisePatient(consult.patient, new Date(nowMs).toISOString().slice(0, 10));
 }
 
 /** Midnight of the instant's local day (Europe/Oslo), DST-correct. */
