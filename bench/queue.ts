@@ -71,6 +71,9 @@ const server = await startServerProcess({
 });
 try {
   const doctors = await Promise.all(['lege.molde', 'lege2.molde'].map((u) => login(server.url, u)));
+  // Claims come many times a second here against a few an hour in a real district, and nothing closes the
+  // claimed consults (documentation is another issue), so the doctors' own open consults pile up as no real
+  // doctor's would; the mix keeps writes to a few percent of the load.
   const nurses = await Promise.all(
     ['sykepleier.sunndal', 'sykepleier.rauma', 'sykepleier.midsund', 'sykepleier.aukra'].map((u) =>
       login(server.url, u),
@@ -93,7 +96,7 @@ try {
 
   const fire = async (): Promise<void> => {
     const roll = Math.random();
-    const op: keyof typeof ops = roll < 0.8 ? 'list' : roll < 0.9 || waiting.length === 0 ? 'intake' : 'claim';
+    const op: keyof typeof ops = roll < 0.95 ? 'list' : roll < 0.975 || waiting.length === 0 ? 'intake' : 'claim';
     const started = performance.now();
     let ok: boolean;
     if (op === 'list') {
@@ -157,8 +160,8 @@ try {
     '',
     `${report.date} · ${report.machine.cpus} cores (${report.machine.model}) · Node ${report.machine.node} · SQLite`,
     '',
-    `Open loop at ${RATE} req/s for ${SECONDS} s (achieved ${report.achievedRatePerSecond} req/s): 80 % queue list (doctor),`,
-    '10 % intake (nurse), 10 % claim (doctor; 409 when a colleague was faster counts as a correct answer).',
+    `Open loop at ${RATE} req/s for ${SECONDS} s (achieved ${report.achievedRatePerSecond} req/s): 95 % queue list (doctor),`,
+    '2.5 % intake (nurse), 2.5 % claim (doctor; 409 when a colleague was faster counts as a correct answer).',
     'Client and server on the same machine, HTTPS with keep-alive.',
     '',
     '| operation | requests | errors | p50 ms | p95 ms | p99 ms | max ms |',

@@ -55,9 +55,7 @@ export class WorkQueue {
     const now = this.#clock.now();
     const place = user.workplace;
     const siteId = place.kind === 'lvs' ? place.lvsSiteId : null;
-    const mine = (await this.#storage.consults.listByStatus(['active', 'documentation'])).filter(
-      (c) => c.claimedBy === user.sub,
-    );
+    const mine = await this.#storage.consults.listClaimedBy(user.sub, ['active', 'documentation']);
     return {
       at: now,
       entries: await this.entriesFor(user),

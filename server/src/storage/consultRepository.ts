@@ -116,6 +116,20 @@ export class ConsultRepository {
     return rows.map(toConsult);
   }
 
+  /** The consults a doctor has taken, in those statuses, oldest request first. */
+  async listClaimedBy(doctorId: string, statuses: readonly ConsultStatus[]): Promise<Consult[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('consults')
+      .selectAll()
+      .where('claimed_by', '=', doctorId)
+      .where('status', 'in', statuses)
+      .orderBy('requested_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toConsult);
+  }
+
   /** A satellite's consults (optionally only those statuses), oldest request first. */
   async listForSatellite(satelliteId: string, statuses?: readonly ConsultStatus[]): Promise<Consult[]> {
     if (statuses?.length === 0) return [];

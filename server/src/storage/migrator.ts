@@ -3,6 +3,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import type { Logger } from '../logger.ts';
 import { initialMigration } from './migrations/0001_initial.ts';
 import { vitalsMigration } from './migrations/0002_vitals.ts';
+import { claimedByIndexMigration } from './migrations/0003_claimed_by_index.ts';
 import type { Engine } from './schema.ts';
 
 /**
@@ -13,6 +14,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
   return {
     '0001_initial': initialMigration(engine),
     '0002_vitals': vitalsMigration(engine),
+    '0003_claimed_by_index': claimedByIndexMigration,
   };
 }
 
