@@ -18,3 +18,4 @@ export * from './vitals/waveformBandwidth.ts';
 export * from './vitals/news2.ts';
 export * from './protocol/simulator.ts';
 export * from './domain/patientSummary.ts';
+export * from './domain/zonedTime.ts';

@@ -2,6 +2,7 @@ import {
   expectedWaitMs,
   slaSummary,
   sortQueue,
+  startOfLocalDay,
   summarisePatient,
   type AccessTokenClaims,
   type Consult,
@@ -194,25 +195,4 @@ export class WorkQueue {
 
 export function patientSummary(consult: Consult, nowMs: number): QueueEntry['patient'] {
   return summarisePatient(consult.patient, new Date(nowMs).toISOString().slice(0, 10));
-}
-
-/** Midnight of the instant's local day (Europe/Oslo), DST-correct. */
-export function startOfLocalDay(instantMs: number, timeZone: string): number {
-  const format = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
-  const sinceLocalMidnight = (ms: number): number => {
-    const parts = format.formatToParts(new Date(ms));
-    const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-    return ((get('hour') * 60 + get('minute')) * 60 + get('second')) * 1000 + (((ms % 1000) + 1000) % 1000);
-  };
-  let candidate = instantMs - sinceLocalMidnight(instantMs);
-  // On a DST day the local clock skipped or repeated an hour since midnight: correct once.
-  const offBy = sinceLocalMidnight(candidate);
-  if (offBy !== 0) candidate += offBy > 12 * 3600_000 ? 24 * 3600_000 - offBy : -offBy;
-  return candidate;
 }

@@ -30,6 +30,7 @@
  * PERCENTILE.INC); they describe answered calls and are no substitute for the
  * share, which is the regulated figure.
  */
+import { zonedFormatter } from './zonedTime.ts';
 
 export const SLA_TARGET_MS = 120_000;
 export const SLA_TARGET_SHARE = 0.8;
@@ -188,30 +189,9 @@ interface LocalTime {
   offsetMs: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    // Throws RangeError for an unknown zone, which is what the caller should see.
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 function localTime(ms: number, timeZone: string): LocalTime {
   const parts: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
-  for (const part of formatterFor(timeZone).formatToParts(ms)) {
+  for (const part of zonedFormatter(timeZone).formatToParts(ms)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
   const year = parts.year ?? 0;
@@ -278,7 +258,7 @@ function hourIndex(hours: readonly HourBucket[], ms: number): number {
 export function slaSummary(rows: readonly SlaRow[], options: SlaOptions): SlaSummary {
   const { fromMs, toMs, nowMs, timeZone } = options;
   if (![fromMs, toMs, nowMs].every(Number.isFinite)) throw new RangeError('fromMs, toMs and nowMs must be finite');
-  formatterFor(timeZone); // validate the zone even when the range is empty
+  zonedFormatter(timeZone); // validate the zone even when the range is empty
 
   const hours = fromMs < toMs ? localHours(fromMs, toMs, timeZone) : [];
   const sites = new Map<string | null, Tally>();

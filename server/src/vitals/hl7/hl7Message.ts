@@ -1,4 +1,5 @@
 import { Message, type HL7Node } from 'node-hl7-client';
+import { zoneOffsetMs } from '@legevakt/shared';
 
 /**
  * A small, typed view of an HL7 v2 message. Splitting and unescaping are done by
@@ -317,38 +318,6 @@ export function parseHl7Timestamp(value: string, timeZone = 'Europe/Oslo'): numb
   let guess = wall - zoneOffsetMs(wall, timeZone);
   guess = wall - zoneOffsetMs(guess, timeZone);
   return guess;
-}
-
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-function zoneOffsetMs(epochMs: number, timeZone: string): number {
-  let fmt = offsetFormatters.get(timeZone);
-  if (fmt === undefined) {
-    fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    offsetFormatters.set(timeZone, fmt);
-  }
-  const parts: Record<string, number> = {};
-  for (const p of fmt.formatToParts(new Date(epochMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const asUtc = Date.UTC(
-    parts['year'] ?? 1970,
-    (parts['month'] ?? 1) - 1,
-    parts['day'] ?? 1,
-    parts['hour'] ?? 0,
-    parts['minute'] ?? 0,
-    parts['second'] ?? 0,
-  );
-  return asUtc - Math.floor(epochMs / 1000) * 1000;
 }
 
 /** Escapes text for use inside a field, with the message's delimiters. */
