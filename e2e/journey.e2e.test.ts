@@ -1,23 +1,11 @@
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { VALID_NATIONAL_ID } from '../server/src/testing/consultFixtures.ts';
-import { startTestServer, type TestServer } from '../server/src/testing/testServer.ts';
-import { inboundTotals, launchBrowser, openLoggedIn, screenshot, srtpCiphers } from './browser.ts';
+import { inboundTotals, openLoggedIn, screenshot, srtpCiphers } from './browser.ts';
+import { useAppUnderTest } from './appUnderTest.ts';
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  server = await startTestServer({ clientDistDir: path.resolve(import.meta.dirname, '..', 'client', 'dist') });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const srv = (): TestServer => server!;
+const app = useAppUnderTest();
+const srv = app.server;
 
 /** Media flows when, over two seconds, more video frames were decoded and more audio packets arrived. */
 async function expectMediaFlowing(page: Page): Promise<void> {
@@ -33,9 +21,9 @@ async function expectMediaFlowing(page: Page): Promise<void> {
 
 describe('the whole journey: intake, queue, claim, video consult, hang-up', () => {
   it('connects the nurse with the doctor who takes the request, and leaves the consult open for documentation', async () => {
-    const doctor = await openLoggedIn(browser!, srv().url, 'lege.molde');
-    const colleague = await openLoggedIn(browser!, srv().url, 'lege2.molde');
-    const nurse = await openLoggedIn(browser!, srv().url, 'sykepleier.sunndal');
+    const doctor = await openLoggedIn(app.browser(), srv().url, 'lege.molde');
+    const colleague = await openLoggedIn(app.browser(), srv().url, 'lege2.molde');
+    const nurse = await openLoggedIn(app.browser(), srv().url, 'sykepleier.sunndal');
 
     // Intake.
     await nurse.getByLabel('Navn', { exact: true }).fill('Astrid Nordmann');

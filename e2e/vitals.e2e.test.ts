@@ -1,24 +1,11 @@
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { claimConsult, login, requestConsult } from '../server/src/testing/consultFixtures.ts';
-import { startTestServer, type TestServer } from '../server/src/testing/testServer.ts';
 import { loadRecording } from '../server/src/vitals/simulator/recordings.ts';
-import { launchBrowser, openLoggedIn, screenshot } from './browser.ts';
+import { openLoggedIn, screenshot } from './browser.ts';
+import { useAppUnderTest } from './appUnderTest.ts';
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  server = await startTestServer({ clientDistDir: path.resolve(import.meta.dirname, '..', 'client', 'dist') });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const srv = (): TestServer => server!;
+const app = useAppUnderTest();
+const srv = app.server;
 
 /** FNV-1a over int16 samples, as the doctor's VitalsStore computes it. */
 function fnv(samples: Int16Array, count: number, hash = 0x811c9dc5): number {
@@ -30,8 +17,8 @@ describe('live vitals: simulator → SFU data channel → doctor', () => {
   it('delivers exactly the recording’s samples to the doctor, and stores them on the consult', async () => {
     const nurseLogin = await login(srv().url, 'sykepleier.sunndal');
     const consult = await requestConsult(srv().url, nurseLogin.accessToken);
-    const nurse = await openLoggedIn(browser!, srv().url, 'sykepleier.sunndal');
-    const doctor = await openLoggedIn(browser!, srv().url, 'lege.molde');
+    const nurse = await openLoggedIn(app.browser(), srv().url, 'sykepleier.sunndal');
+    const doctor = await openLoggedIn(app.browser(), srv().url, 'lege.molde');
     await claimConsult(srv().url, (await login(srv().url, 'lege.molde')).accessToken, consult.id);
     // The doctor's page shows the consult it now has; the nurse joins by herself.
     await expect.poll(() => doctor.getByTestId('vitals-panel').count(), { timeout: 20_000 }).toBe(1);
