@@ -71,9 +71,8 @@ const server = await startServerProcess({
 });
 try {
   const doctors = await Promise.all(['lege.molde', 'lege2.molde'].map((u) => login(server.url, u)));
-  // Claims come many times a second here against a few an hour in a real district, and nothing closes the
-  // claimed consults (documentation is another issue), so the doctors' own open consults pile up as no real
-  // doctor's would; the mix keeps writes to a few percent of the load.
+  // Writes are 5 % of the load, split evenly between intake, claim and signing the note (which closes the
+  // consult, as a doctor does after the call), so the doctors' own open consults stay few, as in a district.
   const nurses = await Promise.all(
     ['sykepleier.sunndal', 'sykepleier.rauma', 'sykepleier.midsund', 'sykepleier.aukra'].map((u) =>
       login(server.url, u),
@@ -83,9 +82,17 @@ try {
     list: new LatencyRecorder(),
     intake: new LatencyRecorder(),
     claim: new LatencyRecorder(),
+    close: new LatencyRecorder(),
   });
   let ops = makeRecorders();
   const waiting: string[] = [];
+  const claimed: { id: string; doctor: string }[] = [];
+  const note = {
+    findings: 'Upåfallende.',
+    assessment: 'Benchmark.',
+    plan: 'Ingen tiltak.',
+    decision: 'gp-follow-up',
+  };
   const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
   const intake = () => ({
     patient: { kind: 'known', name: 'Bench Pasient', nationalId: NATIONAL_ID },
@@ -96,7 +103,15 @@ try {
 
   const fire = async (): Promise<void> => {
     const roll = Math.random();
-    const op: keyof typeof ops = roll < 0.95 ? 'list' : roll < 0.975 || waiting.length === 0 ? 'intake' : 'claim';
+    const write = (roll - 0.95) / 0.05; // 0..1 within the write share
+    const op: keyof typeof ops =
+      roll < 0.95
+        ? 'list'
+        : write < 1 / 3 || (waiting.length === 0 && claimed.length === 0)
+          ? 'intake'
+          : (write < 2 / 3 && waiting.length > 0) || claimed.length === 0
+            ? 'claim'
+            : 'close';
     const started = performance.now();
     let ok: boolean;
     if (op === 'list') {
@@ -105,11 +120,16 @@ try {
       const res = await request(`${server.url}/api/consults`, 'POST', pick(nurses), intake());
       ok = res.status === 201;
       if (ok) waiting.push((res.body as { id: string }).id);
-    } else {
+    } else if (op === 'claim') {
       const id = waiting.shift()!;
+      const doctor = pick(doctors);
       // 200 (taken) and 409 (a colleague was faster) are both correct answers.
-      const status = (await request(`${server.url}/api/consults/${id}/claim`, 'POST', pick(doctors))).status;
+      const status = (await request(`${server.url}/api/consults/${id}/claim`, 'POST', doctor)).status;
       ok = status === 200 || status === 409;
+      if (status === 200) claimed.push({ id, doctor });
+    } else {
+      const { id, doctor } = claimed.shift()!;
+      ok = (await request(`${server.url}/api/consults/${id}/note`, 'POST', doctor, note)).status === 201;
     }
     const recorder = ops[op];
     if (ok) recorder.record(performance.now() - started);
@@ -161,7 +181,8 @@ try {
     `${report.date} · ${report.machine.cpus} cores (${report.machine.model}) · Node ${report.machine.node} · SQLite`,
     '',
     `Open loop at ${RATE} req/s for ${SECONDS} s (achieved ${report.achievedRatePerSecond} req/s): 95 % queue list (doctor),`,
-    '2.5 % intake (nurse), 2.5 % claim (doctor; 409 when a colleague was faster counts as a correct answer).',
+    '5 % writes split evenly: intake (nurse), claim (doctor; 409 when a colleague was faster counts as a correct',
+    'answer) and signing the note, which closes the consult (the doctor who took it).',
     'Client and server on the same machine, HTTPS with keep-alive.',
     '',
     '| operation | requests | errors | p50 ms | p95 ms | p99 ms | max ms |',

@@ -80,6 +80,21 @@ export function inboundTotals(page: Page): Promise<InboundTotals> {
   });
 }
 
+/** RTP bytes this page has sent, summed over its live peer connections. */
+export function outboundBytes(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    let bytes = 0;
+    for (const pc of connections) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((report: Record<string, unknown>) => {
+        if (report['type'] === 'outbound-rtp') bytes += Number(report['bytesSent'] ?? 0);
+      });
+    }
+    return bytes;
+  });
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { VALID_NATIONAL_ID } from '../server/src/testing/consultFixtures.ts';
-import { inboundTotals, openLoggedIn, screenshot, srtpCiphers } from './browser.ts';
+import { inboundTotals, openLoggedIn, outboundBytes, screenshot, srtpCiphers } from './browser.ts';
 import { useAppUnderTest } from './appUnderTest.ts';
 
 const app = useAppUnderTest();
@@ -41,6 +41,12 @@ describe('the whole journey: intake, queue, claim, video consult, hang-up', () =
     await screenshot(nurse, 'nurse-intake');
     await nurse.getByRole('button', { name: 'Be om LVS-lege' }).click();
     await expect.poll(() => nurse.getByTestId('queue-position').textContent()).toBe('1');
+    // While it waits, the nurse's browser is ready in the room (connected, camera produced) but sends nothing.
+    await nurse.locator('[data-testid="call-standby"][data-phase="in-call"]').waitFor();
+    await expect.poll(() => nurse.evaluate(() => performance.getEntriesByName('consult:produced').length)).toBe(1);
+    const standbyBytes = await outboundBytes(nurse);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await outboundBytes(nurse)).toBe(standbyBytes);
     await screenshot(nurse, 'nurse-waiting');
 
     // Both doctors see it arrive, with the alert.
@@ -58,6 +64,7 @@ describe('the whole journey: intake, queue, claim, video consult, hang-up', () =
     await expect.poll(() => nurse.getByTestId('doctor-coming').textContent()).toContain('Lars Hjelset');
     await expectMediaFlowing(doctor);
     await expectMediaFlowing(nurse);
+    expect(await outboundBytes(nurse)).toBeGreaterThan(standbyBytes);
     // DTLS-SRTP with the AEAD suite browsers prefer, through the worker's libsrtp.
     expect(await srtpCiphers(doctor)).toEqual(['SRTP_AEAD_AES_256_GCM']);
     await expect.poll(() => doctor.getByText('Ingrid Aasen · Sykepleier').isVisible()).toBe(true);

@@ -3,15 +3,10 @@ import { claimConsult, login, requestConsult } from '../server/src/testing/consu
 import { loadRecording } from '../server/src/vitals/simulator/recordings.ts';
 import { openLoggedIn, screenshot } from './browser.ts';
 import { useAppUnderTest } from './appUnderTest.ts';
+import { fnv, int16Samples, receivedStreams } from './vitalsProbe.ts';
 
 const app = useAppUnderTest();
 const srv = app.server;
-
-/** FNV-1a over int16 samples, as the doctor's VitalsStore computes it. */
-function fnv(samples: Int16Array, count: number, hash = 0x811c9dc5): number {
-  for (let i = 0; i < count; i++) hash = Math.imul(hash ^ (samples[i]! & 0xffff), 0x01000193) >>> 0;
-  return hash;
-}
 
 describe('live vitals: simulator → SFU data channel → doctor', () => {
   it('delivers exactly the recording’s samples to the doctor, and stores them on the consult', async () => {
@@ -29,11 +24,7 @@ describe('live vitals: simulator → SFU data channel → doctor', () => {
     await nurse.getByLabel('Simulatoropptak (demo og opplæring)').selectOption('mitdb-100');
     await nurse.getByRole('button', { name: 'Start simulator' }).click();
 
-    const streamsOf = async (): Promise<Record<string, { samples: number; hash: number }>> =>
-      JSON.parse((await doctor.getByTestId('vitals-panel').getAttribute('data-streams')) ?? '{}') as Record<
-        string,
-        { samples: number; hash: number }
-      >;
+    const streamsOf = () => receivedStreams(doctor);
     await expect
       .poll(async () => (await streamsOf())['mitdb-100-0']?.samples ?? 0, { timeout: 20_000 })
       .toBeGreaterThan(360 * 4);
@@ -44,8 +35,7 @@ describe('live vitals: simulator → SFU data channel → doctor', () => {
     const received = (await streamsOf())['mitdb-100-0']!;
     const recording = (await loadRecording('mitdb-100'))!;
     const stream = recording.streams[0]!;
-    const bytes = Buffer.from(stream.samples, 'base64');
-    const source = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+    const source = int16Samples(stream.samples);
     expect(stream.signals).toEqual(['II', 'V5']);
     expect(received.hash).toBe(fnv(source, received.samples * stream.signals.length));
 

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadRateLimits, type RateLimits } from './limits/limitsConfig.ts';
 
 /**
  * Every setting has an embedded default so `npm start` needs no configuration;
@@ -40,6 +41,8 @@ export interface ServerConfig {
     readonly webRtcServerBasePort: number;
     readonly initialOutgoingBitrate: number;
   };
+  /** Rate limits of every entry point (LEGEVAKT_RATE_*, see limits/limitsConfig.ts). */
+  readonly limits: RateLimits;
   readonly logLevel: string;
 }
 
@@ -112,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       initialOutgoingBitrate: int(env, 'LEGEVAKT_INITIAL_BITRATE', 1_000_000),
     },
     logLevel: env['LEGEVAKT_LOG_LEVEL'] ?? 'info',
+    limits: loadRateLimits(env),
   };
 }

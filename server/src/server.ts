@@ -2,18 +2,24 @@ import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { AccessLog } from './audit/accessLog.ts';
 import { PasswordIdentityProvider } from './auth/passwordIdentityProvider.ts';
 import { SessionService } from './auth/sessionService.ts';
 import { loadOrCreateSecret, TokenService } from './auth/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { ServerConfig } from './config.ts';
 import { ConsultService } from './consults/consultService.ts';
+import { DocumentationService } from './consults/documentationService.ts';
+import { RecordService } from './consults/recordService.ts';
+import { ExportRunner } from './exports/exportRunner.ts';
+import { assertPdfFontsAvailable } from './exports/pdfSummary.ts';
 import { createApp } from './http/app.ts';
 import { LiveUpdates } from './live/liveUpdates.ts';
 import type { Logger } from './logger.ts';
 import { RoomRegistry } from './media/roomRegistry.ts';
 import { MediaWorkerPool } from './media/workerPool.ts';
 import { OrganisationDirectory } from './organisation/organisationDirectory.ts';
+import { OpenConsults } from './queue/openConsults.ts';
 import { OverflowScheduler } from './queue/overflowScheduler.ts';
 import { PresenceRegistry } from './queue/presence.ts';
 import { WorkQueue } from './queue/workQueue.ts';
@@ -34,6 +40,7 @@ export interface RunningServer {
   readonly consults: ConsultService;
   readonly queue: WorkQueue;
   readonly vitals: VitalsService;
+  readonly access: AccessLog;
   readonly signaling: SignalingServer;
   readonly demoUsers: DemoUser[];
   close(): Promise<void>;
@@ -74,13 +81,20 @@ export async function startServer(
     });
     const sessions = new SessionService(storage, tokens, org, clock, log, { refreshTtlMs: config.auth.refreshTtlMs });
     const passwords = new PasswordIdentityProvider(storage);
+    const access = new AccessLog(storage, clock, log.child({ component: 'access-log' }));
+    // Runs before storage.close (cleanup runs front to back): pending access entries are written first.
+    cleanup.unshift(() => access.settled());
     const consults = new ConsultService(storage, org, clock, log);
     const presence = new PresenceRegistry();
-    const queue = new WorkQueue(storage, org, presence, clock);
+    const open = await OpenConsults.load(storage, consults);
+    cleanup.unshift(() => open.stop());
+    const queue = new WorkQueue(storage, open, org, presence, clock);
+    const documentation = new DocumentationService(storage, consults, clock, log);
+    const records = new RecordService(storage, org, log);
     const overflow = new OverflowScheduler(storage, consults, clock, config.queue.overflowAfterMs, log);
     await overflow.start();
     cleanup.unshift(() => overflow.stop());
-    const live = new LiveUpdates(queue, consults, org, presence, clock, log);
+    const live = new LiveUpdates(queue, consults, org, presence, clock, access, log);
     live.start();
     cleanup.unshift(() => live.stop());
 
@@ -98,12 +112,20 @@ export async function startServer(
     cleanup.unshift(() => pool.close());
     const rooms = new RoomRegistry(pool, { initialOutgoingBitrate: config.media.initialOutgoingBitrate }, log);
     const vitals = new VitalsService(storage, rooms, clock, log);
-    const signaling = new SignalingServer(sessions, live, { rooms, consults, vitals }, handlers, log);
+    const signaling = new SignalingServer(sessions, live, { rooms, consults, vitals, access }, handlers, log, {
+      perSocket: config.limits.signalingPerSocket,
+      refusedBeforeClose: config.limits.signalingRefusedBeforeClose,
+    });
     sessions.on('revoked', (scope) =>
       signaling.closeSessions((user) =>
         'sessionId' in scope ? user.sid === scope.sessionId : user.sub === scope.userId,
       ),
     );
+    // The PDF export needs its fonts: a missing package is reported at start, not at the first download.
+    assertPdfFontsAvailable();
+    // PDF and FHIR are built on a worker thread, so an export never stalls signaling and live vitals.
+    const exports = new ExportRunner(log.child({ component: 'exports' }));
+    cleanup.unshift(() => exports.close());
     const app = createApp({
       storage,
       org,
@@ -112,10 +134,16 @@ export async function startServer(
       consults,
       queue,
       presence,
+      access,
+      clock,
+      documentation,
+      records,
+      exports,
       pool,
       rooms,
       log,
       clientDistDir: config.clientDistDir,
+      limits: config.limits,
     });
 
     const server = https.createServer(
@@ -157,6 +185,7 @@ export async function startServer(
       consults,
       queue,
       vitals,
+      access,
       signaling,
       demoUsers,
       close,

@@ -26,6 +26,25 @@ export function CallView({ session, onHangUp }: CallViewProps) {
     );
   }
 
+  if (snapshot.standby) {
+    // Waiting for the doctor: the nurse aims the camera; nothing is sent yet.
+    return (
+      <section className="flex flex-col gap-3" data-testid="call-standby" data-phase={snapshot.phase}>
+        <VideoTile
+          video={localVideo}
+          label={t('call.you')}
+          placeholder={t('call.connecting')}
+          mirrored
+          className="aspect-video w-full"
+          testId="self-view"
+        />
+        <p className="rounded-lg bg-slate-100 p-3 text-lg" role="status">
+          {snapshot.phase === 'in-call' ? t('call.standbyReady') : t('call.connecting')}
+        </p>
+      </section>
+    );
+  }
+
   const remote = snapshot.participants[0];
   return (
     <section className="flex flex-col gap-4" data-testid="call-view" data-phase={snapshot.phase}>

@@ -8,21 +8,16 @@ import { useConsultCall } from './useConsultCall.ts';
 interface ConsultCallProps {
   consultId: string;
   onHangUp: () => void;
-  /** What else rides on the call (the vitals panel, the monitor controls). */
+  /** What else rides on the call (the vitals panel, the monitor controls); shown once live. */
   children?: (session: ConsultSession) => ReactNode;
+  /** False while the request waits: ready in the room, sending nothing (see useConsultCall). */
+  live?: boolean;
 }
 
-export function ConsultCall({ consultId, onHangUp, children }: ConsultCallProps) {
+export function ConsultCall({ consultId, onHangUp, children, live = true }: ConsultCallProps) {
   const { t } = useI18n();
-  const setup = useConsultCall(consultId);
-  if (setup.kind === 'media-denied') {
-    return (
-      <p role="alert" className="rounded-lg bg-red-100 p-4 text-lg text-red-900">
-        {t('media.denied')}
-      </p>
-    );
-  }
-  if (setup.kind === 'starting') {
+  const session = useConsultCall(consultId, live);
+  if (!session) {
     return (
       <div className="flex aspect-video items-center justify-center rounded-xl bg-slate-800 text-xl text-white">
         {t('call.connecting')}
@@ -31,8 +26,8 @@ export function ConsultCall({ consultId, onHangUp, children }: ConsultCallProps)
   }
   return (
     <>
-      <CallView session={setup.session} onHangUp={onHangUp} />
-      {children?.(setup.session)}
+      <CallView session={session} onHangUp={onHangUp} />
+      {live ? children?.(session) : null}
     </>
   );
 }

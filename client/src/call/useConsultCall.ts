@@ -1,42 +1,42 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useSession } from '../app/SessionContext.tsx';
 import { ConsultSession } from '../session/ConsultSession.ts';
 import { openCameraAndMicrophone } from './media.ts';
 
-export type CallSetup = { kind: 'starting' } | { kind: 'media-denied' } | { kind: 'running'; session: ConsultSession };
-
 /**
  * Joins a consult's video call on the workspace's socket while the component is
  * mounted, and leaves it (releasing camera and microphone) when it unmounts.
+ * Joining does not wait for camera and microphone to open. While `live` is false
+ * the session waits in standby: in the room, connected, sending nothing; it goes
+ * live (and back) as `live` changes, without joining again.
  */
-export function useConsultCall(consultId: string): CallSetup {
+export function useConsultCall(consultId: string, live = true): ConsultSession | null {
   const { workspace } = useSession();
-  const [setup, setSetup] = useState<CallSetup>({ kind: 'starting' });
+  const [session, setSession] = useState<ConsultSession | null>(null);
+  // Read at start only: later changes go through goLive()/standBy() below.
+  const liveAtStart = useRef(live);
 
   useEffect(() => {
-    let cancelled = false;
-    let session: ConsultSession | null = null;
     const signaling = workspace.signaling;
     if (!signaling) return;
-    openCameraAndMicrophone()
-      .then((stream) => {
-        if (cancelled) {
-          stream.getTracks().forEach((track) => track.stop());
-          return;
-        }
-        session = new ConsultSession({ signaling, consultId });
-        session.on('error', (error) => console.error('[consult]', error));
-        setSetup({ kind: 'running', session });
-        void session.start(stream).catch(() => undefined); // the snapshot carries the failure
-      })
-      .catch(() => {
-        if (!cancelled) setSetup({ kind: 'media-denied' });
-      });
+    const started = new ConsultSession({ signaling, consultId });
+    started.on('error', (error) => console.error('[consult]', error));
+    // The effect creates the session (an external system) and hands it to the render.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setSession(started);
+    // The snapshot carries a failure (media denied, no connection) to the view.
+    void started.start(openCameraAndMicrophone(), { standby: !liveAtStart.current }).catch(() => undefined);
     return () => {
-      cancelled = true;
-      void session?.hangUp();
+      void started.hangUp();
     };
   }, [workspace, consultId]);
 
-  return setup;
+  useEffect(() => {
+    liveAtStart.current = live;
+    if (!session) return;
+    const change = live ? session.goLive() : session.standBy();
+    change.catch((error: unknown) => console.error('[consult]', error));
+  }, [live, session]);
+
+  return session;
 }

@@ -1,14 +1,25 @@
 import { useEffect, useState } from 'react';
-import type { Colleague, ConsultView } from '@legevakt/shared';
+import type { Colleague, ConsultView, SignedNoteResponse } from '@legevakt/shared';
 import { useSession } from '../app/SessionContext.tsx';
 import { ConsultCall } from '../call/ConsultCall.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import { NoteForm } from '../record/NoteForm.tsx';
 import { ApiError } from '../session/AuthSession.ts';
 import { VitalsForSession } from '../vitals/VitalsForSession.tsx';
 import { ConsultSummary } from './ConsultSummary.tsx';
 
-/** The consult the doctor has taken: the call with the nurse beside the intake, and what to do with it. */
-export function ActiveConsultPanel({ consult }: { consult: ConsultView }) {
+/**
+ * The consult the doctor has taken: the call with the nurse beside the intake,
+ * what to do with it, and the note, which may be started during the call
+ * (signing it ends the call and closes the consult).
+ */
+export function ActiveConsultPanel({
+  consult,
+  onSigned,
+}: {
+  consult: ConsultView;
+  onSigned?: (signed: SignedNoteResponse) => void;
+}) {
   const { t } = useI18n();
   const { auth } = useSession();
   const [colleagues, setColleagues] = useState<Colleague[]>([]);
@@ -35,6 +46,7 @@ export function ActiveConsultPanel({ consult }: { consult: ConsultView }) {
         <ConsultCall consultId={consult.id} onHangUp={() => act('end-call')}>
           {(session) => <VitalsForSession session={session} />}
         </ConsultCall>
+        <NoteForm consult={consult} onSigned={(signed) => onSigned?.(signed)} />
       </div>
       <div className="flex flex-col gap-3">
         <ConsultSummary consult={consult} />

@@ -1,12 +1,16 @@
 import { useEffect, useState } from 'react';
 import type { SlaSummary } from '@legevakt/shared';
+import { AccessLogPanel } from '../audit/AccessLogPanel.tsx';
 import { Shell } from '../app/Shell.tsx';
 import { useSession, useWorkspaceSnapshot } from '../app/SessionContext.tsx';
 import { SlaBadge } from '../queue/SlaBadge.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { formatPercent } from '../format/format.ts';
 
-/** The administrator's overview: answer-time figures for today across the sites it administers. */
+/**
+ * The administrator's overview: answer-time figures for today across the sites it administers, and the
+ * patient-data access log (look-up, CSV, verification).
+ */
 export function AdminPage() {
   const { t, locale } = useI18n();
   const { auth } = useSession();
@@ -52,6 +56,7 @@ export function AdminPage() {
           </table>
         </div>
       ) : null}
+      <AccessLogPanel />
     </Shell>
   );
 }

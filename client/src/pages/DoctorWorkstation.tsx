@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ConsultView, QueueEntry } from '@legevakt/shared';
+import type { ConsultView, QueueEntry, SignedNoteResponse } from '@legevakt/shared';
 import { Shell } from '../app/Shell.tsx';
 import { useSession, useWorkspaceSnapshot } from '../app/SessionContext.tsx';
 import { ActiveConsultPanel } from '../doctor/ActiveConsultPanel.tsx';
-import { ConsultSummary } from '../doctor/ConsultSummary.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { playQueueChime } from '../queue/alertSound.ts';
 import { QueuePanel } from '../queue/QueuePanel.tsx';
+import { DocumentationPanel } from '../record/DocumentationPanel.tsx';
+import { SignedRecordPanel } from '../record/SignedRecordPanel.tsx';
 import { ApiError } from '../session/AuthSession.ts';
 
 /** The LVS doctor's workstation: the live queue on the left, the consult in hand on the right. */
@@ -19,6 +20,9 @@ export function DoctorWorkstation() {
   const [problem, setProblem] = useState<string | null>(null);
   // The consult just taken, from the claim's own answer: the call starts without waiting for the next snapshot.
   const [justTaken, setJustTaken] = useState<ConsultView | null>(null);
+  // The consult just signed: its record and the addendum form stay on screen until dismissed.
+  const [signed, setSigned] = useState<ConsultView | null>(null);
+  const onSigned = useCallback((response: SignedNoteResponse) => setSigned(response.consult), []);
 
   // A new request: a chime, a highlighted row and the tab title, so it is noticed from another window.
   useEffect(
@@ -57,7 +61,8 @@ export function DoctorWorkstation() {
   // Until a snapshot newer than the claim arrives, the claim's answer stands in for it.
   const active =
     snapshotActive ?? (justTaken && (snapshot.queue?.at ?? 0) < justTaken.claimedAt! ? justTaken : undefined);
-  const documentation = mine.filter((c) => c.status === 'documentation');
+  // Until the next snapshot, the one just signed may still be listed as documenting.
+  const documentation = mine.filter((c) => c.status === 'documentation' && c.id !== signed?.id);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -90,7 +95,9 @@ export function DoctorWorkstation() {
           />
         </div>
         <div className="flex flex-col gap-4">
-          {active ? <ActiveConsultPanel key={active.id} consult={active} /> : null}
+          {active && active.id !== signed?.id ? (
+            <ActiveConsultPanel key={active.id} consult={active} onSigned={onSigned} />
+          ) : null}
           {documentation.length > 0 ? (
             <section className="flex flex-col gap-2" aria-labelledby="documentation-heading">
               <h2 id="documentation-heading" className="text-xl font-semibold">
@@ -98,10 +105,18 @@ export function DoctorWorkstation() {
               </h2>
               {documentation.map((c) => (
                 <div key={c.id} data-testid="documentation-consult">
-                  <ConsultSummary consult={c} />
+                  <DocumentationPanel consult={c} onSigned={onSigned} />
                 </div>
               ))}
             </section>
+          ) : null}
+          {signed ? (
+            <SignedRecordPanel
+              key={signed.id}
+              consultId={signed.id}
+              version={signed.version}
+              onDismiss={() => setSigned(null)}
+            />
           ) : null}
         </div>
       </div>

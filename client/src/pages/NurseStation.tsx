@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { ConsultView } from '@legevakt/shared';
 import { Shell } from '../app/Shell.tsx';
 import { useSession, useWorkspaceSnapshot } from '../app/SessionContext.tsx';
 import { IntakeForm } from '../intake/IntakeForm.tsx';
@@ -6,15 +7,32 @@ import { RequestStatus } from '../intake/RequestStatus.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/nb.ts';
 
-/** The satellite nurse's (or ambulance crew's) station: intake, then the request's live status and the call. */
+/** The satellite nurse's (or ambulance crew's) station: intake, then the request's live status, the call and the decision. */
 export function NurseStation() {
   const { t } = useI18n();
   const { auth, workspace } = useSession();
   const snapshot = useWorkspaceSnapshot();
-  const consults = snapshot.placeConsults ?? [];
+  // A signed consult leaves the place's open list; the ones closed while this page is open stay
+  // (from their 'closed'/'addendum' notifications) so the nurse sees the decision and can print it.
+  const [closed, setClosed] = useState<readonly ConsultView[]>([]);
+  const open = snapshot.placeConsults ?? [];
+  const consults = [...open, ...closed.filter((c) => !open.some((o) => o.id === c.id))];
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [composing, setComposing] = useState(false);
   const [notice, setNotice] = useState<MessageKey | null>(null);
+
+  useEffect(
+    () =>
+      workspace.on('consultChanged', ({ consult }) => {
+        if (consult.status !== 'closed') return;
+        setClosed((list) =>
+          list.some((c) => c.id === consult.id)
+            ? list.map((c) => (c.id === consult.id && c.version < consult.version ? consult : c))
+            : [...list, consult],
+        );
+      }),
+    [workspace],
+  );
 
   useEffect(
     () =>

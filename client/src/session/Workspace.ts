@@ -1,5 +1,6 @@
 import type { ConsultView, NotificationData, QueueSnapshot } from '@legevakt/shared';
 import type { AuthSession } from './AuthSession.ts';
+import { mediaDeviceFor } from './mediaDevice.ts';
 import { SignalingClient } from './SignalingClient.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
@@ -70,6 +71,9 @@ export class Workspace extends TypedEmitter<WorkspaceEvents> {
       }
       this.#signaling = signaling;
       this.#attempt = 0;
+      // Ready before the first call: taking a request then goes straight to joining the room.
+      // Browsers without WebRTC (an admin's) just leave it unloaded; a call would report it.
+      if (this.#auth.user.role !== 'admin') void mediaDeviceFor(signaling).catch(() => undefined);
       signaling.on('queueSnapshot', (queue) => this.#update({ queue }));
       signaling.on('placeConsults', ({ consults }) => this.#update({ placeConsults: consults }));
       signaling.on('queueAlert', (alert) => this.emit('alert', alert));

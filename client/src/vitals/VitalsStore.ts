@@ -3,11 +3,16 @@ import type { ConsultSession } from '../session/ConsultSession.ts';
 import { TypedEmitter } from '../session/TypedEmitter.ts';
 import { VitalsInbox } from './VitalsInbox.ts';
 
-/** Seconds of waveform kept per signal for the sweep and a 10 s strip. */
-export const WAVEFORM_SECONDS = 12;
+/**
+ * Seconds of waveform kept per signal: the sweep, and what "freeze and pick"
+ * offers (a 10 s strip anywhere in the last 30 s).
+ */
+export const WAVEFORM_SECONDS = 30;
 
 export interface WaveformTrace {
   readonly signal: WaveformSignal;
+  /** The stream the signal arrives on (a strip is cut per stream). */
+  readonly streamId: string;
   readonly rateHz: number;
   /** Physical values (mV for ECG), a ring of WAVEFORM_SECONDS × rate. */
   readonly values: Float32Array;
@@ -15,6 +20,8 @@ export interface WaveformTrace {
   received: number;
   /** Device time of the newest sample, epoch ms. */
   newestAt: number;
+  /** The stream sample index the next chunk should start at. */
+  nextSample: number;
 }
 
 export interface StreamTally {
@@ -97,13 +104,22 @@ export class VitalsStore extends TypedEmitter<{ changed: [VitalsSnapshot] }> {
       this.#streams.set(chunk.streamId, tally);
       chunk.signals.forEach((signal, s) => {
         let trace = this.#traces.get(signal);
-        if (!trace || trace.rateHz !== chunk.sampleRateHz) {
+        // A new trace when the stream is another one, or does not continue (a source started again):
+        // the ring then always holds consecutive samples ending at newestAt, which "freeze and pick" relies on.
+        if (
+          !trace ||
+          trace.rateHz !== chunk.sampleRateHz ||
+          trace.streamId !== chunk.streamId ||
+          trace.nextSample !== chunk.firstSample
+        ) {
           trace = {
             signal,
+            streamId: chunk.streamId,
             rateHz: chunk.sampleRateHz,
             values: new Float32Array(Math.round(chunk.sampleRateHz * WAVEFORM_SECONDS)),
             received: 0,
             newestAt: 0,
+            nextSample: chunk.firstSample,
           };
           this.#traces.set(signal, trace);
         }
@@ -113,6 +129,7 @@ export class VitalsStore extends TypedEmitter<{ changed: [VitalsSnapshot] }> {
           trace.received += 1;
         }
         trace.newestAt = chunk.startTime + ((frames - 1) / chunk.sampleRateHz) * 1000;
+        trace.nextSample = chunk.firstSample + frames;
       });
     }
     this.#snapshot = this.#make();

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { isStale, outsideLimits } from './vitalsLimits.ts';
+import { breachOf, defaultLimits } from './alarms.ts';
+import { isStale } from './vitalsLimits.ts';
 
 describe('alarm limits and staleness', () => {
   it('flags values outside the default adult limits', () => {
-    expect(outsideLimits('spo2', 89)).toBe(true);
-    expect(outsideLimits('spo2', 90)).toBe(false);
-    expect(outsideLimits('heartRateEcg', 131)).toBe(true);
-    expect(outsideLimits('systolic', 89)).toBe(true);
-    expect(outsideLimits('diastolic', 20)).toBe(false);
+    const limits = defaultLimits();
+    expect(breachOf(limits.spo2, 89)).toBe('low');
+    expect(breachOf(limits.spo2, 90)).toBeNull();
+    expect(breachOf(limits.heartRate, 131)).toBe('high');
+    expect(breachOf(limits.systolic, 89)).toBe('low');
+    expect(breachOf(limits.temperature, 39.1)).toBe('high');
+    expect(breachOf(limits.respirationRate, 7)).toBe('low');
   });
 
   it('lets a blood pressure age 15 minutes but a pulse only 30 seconds', () => {

@@ -1,8 +1,8 @@
 import type { NumericKind } from '@legevakt/shared';
 
 /**
- * Default alarm limits, as adult bedside monitors ship them; a value outside is
- * shown in red. Stale-after: a value not renewed for this long must not look
+ * Default alarm limits, as adult bedside monitors ship them; the doctor can
+ * change them per consult (alarms.ts). Stale-after: a value not renewed for this long must not look
  * live (NIBP is measured on a cycle, the others continuously).
  */
 export const DEFAULT_LIMITS: Partial<Record<NumericKind, { low?: number; high?: number }>> = {
@@ -22,12 +22,6 @@ export const STALE_AFTER_MS: Partial<Record<NumericKind, number>> = {
   temperature: 30 * 60_000,
 };
 export const DEFAULT_STALE_AFTER_MS = 30_000;
-
-export function outsideLimits(kind: NumericKind, value: number): boolean {
-  const limits = DEFAULT_LIMITS[kind];
-  if (!limits) return false;
-  return (limits.low !== undefined && value < limits.low) || (limits.high !== undefined && value > limits.high);
-}
 
 export function isStale(kind: NumericKind, measuredAt: number, now: number): boolean {
   return now - measuredAt > (STALE_AFTER_MS[kind] ?? DEFAULT_STALE_AFTER_MS);

@@ -26,8 +26,17 @@ export interface SessionEvents {
   revoked: [scope: { sessionId: string } | { userId: string }];
 }
 
+/**
+ * How long a positive "session alive" answer is reused. Revocations made by this
+ * process clear it at once; the bound covers a revocation written to the
+ * database by another process (an admin tool).
+ */
+const SESSION_CHECK_TTL_MS = 10_000;
+
 export class SessionService extends EventEmitter<SessionEvents> {
   readonly #storage: Storage;
+  /** Sessions known alive, and until when that answer holds: every API request and socket checks its session. */
+  readonly #alive = new Map<string, { userId: string; until: number }>();
   readonly #tokens: TokenService;
   readonly #org: OrganisationDirectory;
   readonly #clock: Clock;
@@ -69,7 +78,7 @@ export class SessionService extends EventEmitter<SessionEvents> {
       // A rotated token came back: someone holds a copy. End the whole session.
       await this.#storage.refreshTokens.revokeFamily(stored.familyId, now);
       this.#log.warn({ userId: stored.userId, familyId: stored.familyId }, 'refresh token reused; session revoked');
-      this.emit('revoked', { sessionId: stored.familyId });
+      this.#revoked({ sessionId: stored.familyId });
       throw unauthenticated('session revoked');
     }
     if (stored.expiresAt <= now) throw unauthenticated('refresh token expired');
@@ -83,22 +92,36 @@ export class SessionService extends EventEmitter<SessionEvents> {
     if (!stored) return;
     await this.#storage.refreshTokens.revokeFamily(stored.familyId, this.#clock.now());
     this.#log.info({ userId: stored.userId }, 'logged out');
-    this.emit('revoked', { sessionId: stored.familyId });
+    this.#revoked({ sessionId: stored.familyId });
   }
 
   /** Ends every session of a user (account disabled, device lost). */
   async revokeUser(userId: string): Promise<void> {
     await this.#storage.refreshTokens.revokeAllForUser(userId, this.#clock.now());
     this.#log.warn({ userId }, 'all sessions revoked');
-    this.emit('revoked', { userId });
+    this.#revoked({ userId });
+  }
+
+  #revoked(scope: { sessionId: string } | { userId: string }): void {
+    if ('sessionId' in scope) this.#alive.delete(scope.sessionId);
+    else for (const [sid, entry] of this.#alive) if (entry.userId === scope.userId) this.#alive.delete(sid);
+    this.emit('revoked', scope);
   }
 
   /** Verifies an access token and that its session is still alive. */
   async authenticate(accessToken: string): Promise<AccessTokenClaims> {
     const claims = this.#tokens.verify(accessToken);
-    if (!(await this.#storage.refreshTokens.isFamilyActive(claims.sid, this.#clock.now()))) {
+    const now = this.#clock.now();
+    const known = this.#alive.get(claims.sid);
+    if (known && known.until > now) return claims;
+    const until = await this.#storage.refreshTokens.familyActiveUntil(claims.sid, now);
+    if (until === null) {
+      this.#alive.delete(claims.sid);
       throw unauthenticated('session revoked');
     }
+    this.#alive.set(claims.sid, { userId: claims.sub, until: Math.min(until, now + SESSION_CHECK_TTL_MS) });
+    if (this.#alive.size > 10_000)
+      for (const [sid, entry] of this.#alive) if (entry.until <= now) this.#alive.delete(sid);
     return claims;
   }
 

@@ -50,6 +50,8 @@ describe('login sessions', () => {
 
   it('refuses a disabled account at once, even with a live access token', async () => {
     const session = await login(server.url, 'sykepleier.aukra');
+    // Seen alive first, so the session check's short-lived answer is held when the revocation comes.
+    expect((await me(session.accessToken)).status).toBe(200);
     await server.sessions.revokeUser(session.user.id);
     expect((await me(session.accessToken)).status).toBe(401);
     expect((await refresh(session.refreshToken)).status).toBe(401);

@@ -68,6 +68,11 @@ export class TokenService {
             : 'invalid access token';
       throw new DomainError('UNAUTHENTICATED', reason);
     }
+    // jsonwebtoken accepts a token without `exp`, and any lifetime: ours never outlive what we issue.
+    const { iat, exp } = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
+    if (typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > this.#options.accessTokenTtlSeconds) {
+      throw new DomainError('UNAUTHENTICATED', 'access token without a valid lifetime');
+    }
     const claims = AccessTokenClaims.safeParse(payload);
     if (!claims.success) throw new DomainError('UNAUTHENTICATED', 'access token lacks required claims');
     return claims.data;

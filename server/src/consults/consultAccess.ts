@@ -35,8 +35,14 @@ export function isRequestingSide(user: AccessTokenClaims, consult: Consult): boo
   );
 }
 
-/** Only the two sides of an active consult enter its video call. */
+/**
+ * Only the two sides of a consult enter its video call. The requesting side may
+ * enter while the request still waits: it gets ready in the room (transports
+ * connected, camera and microphone paused, nothing sent), so when a doctor takes
+ * the request the patient is on his screen at once. The doctor enters only the
+ * consult he has taken, while it is active.
+ */
 export function canJoinCall(user: AccessTokenClaims, consult: Consult): boolean {
-  if (consult.status !== 'active') return false;
-  return isRequestingSide(user, consult) || (user.role === 'doctor' && consult.claimedBy === user.sub);
+  if (isRequestingSide(user, consult)) return consult.status === 'waiting' || consult.status === 'active';
+  return consult.status === 'active' && user.role === 'doctor' && consult.claimedBy === user.sub;
 }

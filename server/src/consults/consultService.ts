@@ -7,6 +7,8 @@ import {
   type Consult,
   type ConsultChange,
 } from '@legevakt/shared';
+import { AccessDeniedError } from '../audit/accessDenied.ts';
+import { MIN_ACCESS_REASON_LENGTH } from '../audit/audited.ts';
 import type { Clock } from '../clock.ts';
 import { conflict, DomainError, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -86,12 +88,39 @@ export class ConsultService extends EventEmitter<ConsultServiceEvents> {
     return consult;
   }
 
-  /** The consult if this user may see it; a refusal is a logged 403. */
-  async get(user: AccessTokenClaims, id: string, action = 'view'): Promise<Consult> {
+  /**
+   * The consult if this user may see it; a refusal is a logged 403.
+   * Break-the-glass: an LVS doctor outside the consult's district may read it
+   * anyway with a typed reason (`breakGlassReason`, ≥ 10 characters), which
+   * the caller writes to the access log; see `breaksGlass`.
+   */
+  async get(
+    user: AccessTokenClaims,
+    id: string,
+    action = 'view',
+    breakGlassReason: string | null = null,
+  ): Promise<Consult> {
     const consult = await this.#storage.consults.get(id);
     if (!consult) throw notFound(`consult ${id}`);
-    if (!canViewConsult(user, consult, this.#org)) throw this.#denied(user, consult, action, 'not your consult');
+    if (!canViewConsult(user, consult, this.#org)) {
+      if (!this.breaksGlass(user, consult)) throw this.#denied(user, consult, action, 'not your consult');
+      const reason = breakGlassReason?.trim() ?? '';
+      if (reason.length < MIN_ACCESS_REASON_LENGTH) {
+        throw this.#denied(
+          user,
+          consult,
+          action,
+          `not your consult: to open it anyway, give a reason of at least ${MIN_ACCESS_REASON_LENGTH} characters`,
+        );
+      }
+      this.#log.warn({ userId: user.sub, consultId: id, action, reason }, 'break-the-glass access');
+    }
     return consult;
+  }
+
+  /** Whether this user reads the consult only by breaking the glass (an LVS doctor outside its district). */
+  breaksGlass(user: AccessTokenClaims, consult: Consult): boolean {
+    return user.role === 'doctor' && user.workplace.kind === 'lvs' && !canViewConsult(user, consult, this.#org);
   }
 
   async claim(user: AccessTokenClaims, id: string): Promise<Consult> {
@@ -186,11 +215,12 @@ export class ConsultService extends EventEmitter<ConsultServiceEvents> {
     return current;
   }
 
-  #denied(user: AccessTokenClaims, consult: Consult | null, action: string, reason: string): DomainError {
+  /** The caller writes the access-log entry of the refusal (it knows the address): AccessDeniedError carries the consult. */
+  #denied(user: AccessTokenClaims, consult: Consult | null, action: string, reason: string): AccessDeniedError {
     this.#log.warn(
       { userId: user.sub, role: user.role, workplace: user.workplace, consultId: consult?.id, action, reason },
       'access denied',
     );
-    return new DomainError('FORBIDDEN', reason);
+    return new AccessDeniedError(reason, consult);
   }
 }

@@ -1,9 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { AccessLog } from '../audit/accessLog.ts';
+import { AccessLogService } from '../audit/accessLogService.ts';
+import type { Clock } from '../clock.ts';
 import type { PasswordIdentityProvider } from '../auth/passwordIdentityProvider.ts';
 import type { SessionService } from '../auth/sessionService.ts';
 import type { ConsultService } from '../consults/consultService.ts';
+import type { DocumentationService } from '../consults/documentationService.ts';
+import type { RecordService } from '../consults/recordService.ts';
 import type { Logger } from '../logger.ts';
 import type { MediaWorkerPool } from '../media/workerPool.ts';
 import type { RoomRegistry } from '../media/roomRegistry.ts';
@@ -11,12 +16,19 @@ import type { OrganisationDirectory } from '../organisation/organisationDirector
 import type { PresenceRegistry } from '../queue/presence.ts';
 import type { WorkQueue } from '../queue/workQueue.ts';
 import type { Storage } from '../storage/storage.ts';
+import { httpRateLimiters } from '../limits/httpRateLimit.ts';
+import type { RateLimits } from '../limits/limitsConfig.ts';
 import { requireUser } from './authMiddleware.ts';
 import { route, userOf } from './respond.ts';
+import { accessLogRoutes } from './routes/accessLogRoutes.ts';
 import { authRoutes } from './routes/authRoutes.ts';
 import { consultRoutes } from './routes/consultRoutes.ts';
 import { queueRoutes } from './routes/queueRoutes.ts';
+import type { ExportRunner } from '../exports/exportRunner.ts';
+import { exportRoutes } from './routes/exportRoutes.ts';
+import { recordRoutes } from './routes/recordRoutes.ts';
 import { simulatorRoutes } from './routes/simulatorRoutes.ts';
+import { stripRoutes } from './routes/stripRoutes.ts';
 
 export interface AppDeps {
   storage: Storage;
@@ -26,10 +38,22 @@ export interface AppDeps {
   consults: ConsultService;
   queue: WorkQueue;
   presence: PresenceRegistry;
+  /** The patient-data access log: every read or write of patient data awaits `access.record(...)`. */
+  access: AccessLog;
+  /** Time for the access log's CSV file names. */
+  clock: Clock;
+  /** The doctor's note and addenda (sign closes the consult). */
+  documentation: DocumentationService;
+  /** The assembled consult record. */
+  records: RecordService;
+  /** PDF and FHIR exports, built on a worker thread. */
+  exports: ExportRunner;
   pool: MediaWorkerPool;
   rooms: RoomRegistry;
   log: Logger;
   clientDistDir: string | null;
+  /** Per address, username and user (limits/httpRateLimit.ts). */
+  limits: RateLimits;
 }
 
 const JSON_BODY_LIMIT = '32kb';
@@ -42,13 +66,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders);
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
-  app.get('/api/health', async (_req, res) => {
+  const rateLimits = httpRateLimiters(deps.limits, log);
+  app.get('/api/health', rateLimits.anonymous, async (_req, res) => {
     const workers = await deps.pool.census();
     res.json({ status: workers.length === deps.pool.size ? 'ok' : 'degraded', workers, rooms: deps.rooms.size });
   });
-  app.use('/api/auth', authRoutes(deps.passwords, deps.sessions, log));
+  app.use('/api/auth', rateLimits.anonymous, authRoutes(deps.passwords, deps.sessions, log));
 
-  app.use('/api', requireUser(deps.sessions, log));
+  app.use('/api', requireUser(deps.sessions, log), rateLimits.api);
   app.get(
     '/api/me',
     route(log, async (_req, res) => {
@@ -57,9 +82,13 @@ export function createApp(deps: AppDeps): Express {
       return deps.sessions.sessionUser(user);
     }),
   );
-  app.use('/api/consults', consultRoutes(deps.consults, deps.queue, log));
+  app.use('/api/consults', stripRoutes(deps));
+  app.use('/api/consults', recordRoutes(deps));
+  app.use('/api/consults', exportRoutes(deps));
+  app.use('/api/consults', consultRoutes(deps.consults, deps.queue, deps.access, log));
   app.use('/api/simulator', simulatorRoutes(log));
-  app.use('/api', queueRoutes(deps.queue, deps.storage, deps.org, deps.presence, log));
+  app.use('/api', accessLogRoutes(new AccessLogService(deps.storage, deps.org, deps.access, log), deps.clock, log));
+  app.use('/api', queueRoutes(deps.queue, deps.storage, deps.org, deps.presence, deps.access, log));
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such API route' } });

@@ -11,6 +11,7 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   INTERNAL: 500,
+  RATE_LIMITED: 429,
 };
 
 /** The authenticated user of a request; set by requireUser. */
@@ -32,6 +33,11 @@ export function route(log: Logger, handler: (req: Request, res: Response) => Pro
       })
       .catch((error: unknown) => {
         if (error instanceof DomainError) {
+          // Refusals are logged like the signaling socket's: bad input leaves a trace, not only a 4xx.
+          log.info(
+            { path: req.path, code: error.code, reason: error.message, issues: error.issues },
+            'request refused',
+          );
           res.status(STATUS[error.code]).json({
             error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
           });

@@ -1,4 +1,5 @@
 import type { AccessTokenClaims, Consult, ConsultChange, NotificationData, NotificationMethod } from '@legevakt/shared';
+import type { AccessLog } from '../audit/accessLog.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { canViewConsult, isRequestingSide } from '../consults/consultAccess.ts';
 import type { ConsultService } from '../consults/consultService.ts';
@@ -10,6 +11,8 @@ import type { WorkQueue } from '../queue/workQueue.ts';
 /** A connected client as the live layer sees it: who, and a way to tell it something. */
 export interface LiveSubscriber {
   readonly user: AccessTokenClaims;
+  /** The client's address, for the access log. */
+  readonly address?: string | null;
   notify<M extends NotificationMethod>(method: M, data: NotificationData<M>): void;
 }
 
@@ -30,6 +33,7 @@ export class LiveUpdates {
   readonly #org: OrganisationDirectory;
   readonly #presence: PresenceRegistry;
   readonly #clock: Clock;
+  readonly #access: AccessLog;
   readonly #log: Logger;
   #pending: TimerHandle | null = null;
   #refresh: TimerHandle | null = null;
@@ -41,8 +45,10 @@ export class LiveUpdates {
     org: OrganisationDirectory,
     presence: PresenceRegistry,
     clock: Clock,
+    access: AccessLog,
     log: Logger,
   ) {
+    this.#access = access;
     this.#queue = queue;
     this.#consults = consults;
     this.#org = org;
@@ -86,7 +92,11 @@ export class LiveUpdates {
           isRequestingSide(user, consult) ||
           consult.claimedBy === user.sub ||
           (change === 'transferred' && user.role === 'doctor' && canViewConsult(user, consult, this.#org));
-        if (participant) subscriber.notify('consultChanged', { consult: view, change });
+        if (participant) {
+          // Logged (once per consult and user) before the patient's details go out.
+          await this.#access.recordShown(user, listAction(user), notOwn(user, [consult]), subscriber.address ?? null);
+          subscriber.notify('consultChanged', { consult: view, change });
+        }
         const newlyTakeable = change === 'requested' || change === 'overflowed' || change === 'returned';
         if (newlyTakeable && user.role === 'doctor' && canViewConsult(user, consult, this.#org)) {
           const overflow = user.workplace.kind === 'lvs' && user.workplace.districtId !== consult.districtId;
@@ -126,12 +136,35 @@ export class LiveUpdates {
   async #send(subscriber: LiveSubscriber): Promise<void> {
     try {
       const { user } = subscriber;
-      if (user.role === 'doctor') subscriber.notify('queueSnapshot', await this.#queue.snapshotFor(user));
-      else if (user.role === 'nurse' || user.role === 'ambulance') {
-        subscriber.notify('placeConsults', { consults: await this.#queue.openForPlace(user) });
+      const address = subscriber.address ?? null;
+      // Each patient is logged the first time it is shown to this user, before the snapshot goes out; a
+      // snapshot whose entries cannot be logged is not sent.
+      if (user.role === 'doctor') {
+        const snapshot = await this.#queue.snapshotFor(user);
+        await this.#access.recordShown(
+          user,
+          'queue.view',
+          [...snapshot.entries.map((e) => e.id), ...snapshot.mine],
+          address,
+        );
+        subscriber.notify('queueSnapshot', snapshot);
+      } else if (user.role === 'nurse' || user.role === 'ambulance') {
+        const consults = await this.#queue.openForPlace(user);
+        await this.#access.recordShown(user, 'consult.view', notOwn(user, consults), address);
+        subscriber.notify('placeConsults', { consults });
       }
     } catch (error) {
       this.#log.error({ err: error, userId: subscriber.user.sub }, 'live snapshot failed');
     }
   }
+}
+
+/** How a list showing patients is logged: the doctor's queue, or the requesting station's own consults. */
+function listAction(user: AccessTokenClaims): 'queue.view' | 'consult.view' {
+  return user.role === 'doctor' ? 'queue.view' : 'consult.view';
+}
+
+/** The requester's own request is logged at intake ('consult.request'); showing it back to her adds nothing. */
+export function notOwn<C extends Pick<Consult, 'requestedBy'>>(user: AccessTokenClaims, consults: readonly C[]): C[] {
+  return consults.filter((c) => c.requestedBy !== user.sub);
 }

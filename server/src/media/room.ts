@@ -33,6 +33,18 @@ export interface RoomEvents {
   closed: [reason: RoomCloseReason];
 }
 
+/**
+ * A vitals source relayed by the server itself (the monitor bridge has no WebRTC
+ * stack): its messages arrive over signaling and leave from a DataProducer on the
+ * room's DirectTransport, so doctors consume them like a browser source's.
+ */
+interface RelaySource {
+  readonly relayId: string;
+  readonly userId: string;
+  readonly sourceId: string;
+  readonly dataProducer: types.DataProducer;
+}
+
 export interface RoomOptions {
   initialOutgoingBitrate: number;
 }
@@ -51,6 +63,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, MediaPeer>();
   /** The server's own end of every data channel (a DirectTransport in the worker). */
   #direct: types.DirectTransport | null = null;
+  /** Relayed vitals sources by relay id (a peer id that never joins the call). */
+  readonly #relays = new Map<string, RelaySource>();
   #closed = false;
 
   private constructor(consultId: string, router: types.Router, host: MediaWorker, options: RoomOptions, log: Logger) {
@@ -79,6 +93,11 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#router.rtpCapabilities;
   }
 
+  /** The room's logger (consult and router ids bound), for handlers acting on it such as the vitals relay. */
+  get log(): Logger {
+    return this.#log;
+  }
+
   get peerCount(): number {
     return this.#peers.size;
   }
@@ -95,9 +114,10 @@ export class Room extends EventEmitter<RoomEvents> {
       self: info,
       peers: others.map((other) => other.info),
       producers: others.flatMap((other) => [...other.producers.values()].map((p) => producerInfo(other, p))),
-      dataProducers: others.flatMap((other) =>
-        [...other.dataProducers.values()].map((d) => dataProducerInfo(other, d)),
-      ),
+      dataProducers: [
+        ...others.flatMap((other) => [...other.dataProducers.values()].map((d) => dataProducerInfo(other, d))),
+        ...[...this.#relays.values()].map(relayInfo),
+      ],
     };
   }
 
@@ -245,12 +265,7 @@ export class Room extends EventEmitter<RoomEvents> {
     }
     peer.dataProducers.set(dataProducer.id, dataProducer);
     dataProducer.observer.once('close', () => peer.dataProducers.delete(dataProducer.id));
-    this.#direct ??= await this.#router.createDirectTransport();
-    const serverSide = await this.#direct.consumeData({ dataProducerId: dataProducer.id });
-    const sourceId = data.appData.sourceId;
-    serverSide.on('message', (payload) => {
-      this.emit('dataMessage', { peerId, sourceId, dataProducerId: dataProducer.id, payload });
-    });
+    await this.#consumeOnServer(peerId, data.appData.sourceId, dataProducer.id);
     const info = dataProducerInfo(peer, dataProducer);
     for (const other of this.#peers.values()) {
       if (other !== peer) this.#notify(other.id, 'newDataProducer', info);
@@ -265,7 +280,8 @@ export class Room extends EventEmitter<RoomEvents> {
       throw new DomainError('BAD_REQUEST', 'consumeData needs a receive transport');
     }
     const owner = [...this.#peers.values()].find((p) => p.dataProducers.has(dataProducerId));
-    if (!owner) throw notFound(`data producer ${dataProducerId}`);
+    const relay = [...this.#relays.values()].find((r) => r.dataProducer.id === dataProducerId);
+    if (!owner && !relay) throw notFound(`data producer ${dataProducerId}`);
     if (owner === peer) throw new DomainError('BAD_REQUEST', 'a peer does not consume its own data producer');
     const dataConsumer = await transport.consumeData({ dataProducerId });
     if (this.#closed || !this.#peers.has(peerId)) {
@@ -278,11 +294,11 @@ export class Room extends EventEmitter<RoomEvents> {
       dataConsumer.close();
       this.#notify(peer.id, 'dataConsumerClosed', { dataConsumerId: dataConsumer.id });
     });
-    const producer = owner.dataProducers.get(dataProducerId)!;
+    const producer = relay?.dataProducer ?? owner!.dataProducers.get(dataProducerId)!;
     return {
       dataConsumerId: dataConsumer.id,
       dataProducerId,
-      peerId: owner.id,
+      peerId: relay?.relayId ?? owner!.id,
       sctpStreamParameters: dataConsumer.sctpStreamParameters ?? { streamId: 0, ordered: true },
       label: dataConsumer.label,
       protocol: dataConsumer.protocol,
@@ -290,15 +306,87 @@ export class Room extends EventEmitter<RoomEvents> {
     };
   }
 
-  /** The peer leaves (hang-up or dropped socket); the room closes when it was the last one. */
+  /**
+   * Attaches a relayed vitals source. A source has one relay: a bridge that
+   * reconnects (its old socket not yet timed out) replaces its previous one.
+   */
+  async openRelay(relayId: string, userId: string, sourceId: string): Promise<{ dataProducerId: string }> {
+    this.#assertOpen();
+    if (this.#peers.has(relayId) || this.#relays.has(relayId)) throw conflict('relay id in use');
+    for (const other of [...this.#relays.values()]) {
+      if (other.sourceId === sourceId) {
+        this.#log.info({ relayId: other.relayId, sourceId }, 'vitals relay replaced by a newer connection');
+        this.#closeRelay(other.relayId);
+      }
+    }
+    this.#direct ??= await this.#router.createDirectTransport();
+    const dataProducer = await this.#direct.produceData({
+      label: 'vitals',
+      protocol: 'legevakt-vitals-v1',
+      appData: { sourceId, relayId },
+    });
+    if (this.#closed) {
+      dataProducer.close();
+      throw notFound(`consult room ${this.consultId}`);
+    }
+    const relay: RelaySource = { relayId, userId, sourceId, dataProducer };
+    this.#relays.set(relayId, relay);
+    dataProducer.observer.once('close', () => {
+      if (this.#relays.get(relayId) === relay) this.#relays.delete(relayId);
+    });
+    await this.#consumeOnServer(relayId, sourceId, dataProducer.id);
+    for (const peer of this.#peers.values()) this.#notify(peer.id, 'newDataProducer', relayInfo(relay));
+    this.#log.info({ relayId, sourceId, userId }, 'vitals relay opened');
+    return { dataProducerId: dataProducer.id };
+  }
+
+  /** The relayed source of a relay id, if that relay is open. */
+  relaySource(relayId: string): string | undefined {
+    return this.#relays.get(relayId)?.sourceId;
+  }
+
+  /** Sends one encoded vitals message from a relay into the room (the server's consumer stores it). */
+  relay(relayId: string, payload: Uint8Array): void {
+    const relay = this.#relays.get(relayId);
+    if (!relay || relay.dataProducer.closed) throw conflict('the vitals relay is closed; open it again');
+    relay.dataProducer.send(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+  }
+
+  #closeRelay(relayId: string): void {
+    const relay = this.#relays.get(relayId);
+    if (!relay) return;
+    this.#relays.delete(relayId);
+    // Closing the producer closes the doctors' consumers; their 'dataproducerclose' tells them.
+    relay.dataProducer.close();
+    this.#log.info({ relayId, sourceId: relay.sourceId }, 'vitals relay closed');
+  }
+
+  /** The server's own consumer of a vitals channel: what VitalsService stores and acknowledges. */
+  async #consumeOnServer(peerId: string, sourceId: string, dataProducerId: string): Promise<void> {
+    this.#direct ??= await this.#router.createDirectTransport();
+    const serverSide = await this.#direct.consumeData({ dataProducerId });
+    serverSide.on('message', (payload) => {
+      this.emit('dataMessage', { peerId, sourceId, dataProducerId, payload });
+    });
+  }
+
+  /**
+   * The peer leaves (hang-up or dropped socket), or a relay closes; the room
+   * closes when nobody is left in it and nothing is relayed into it.
+   */
   leave(peerId: string): void {
+    if (this.#relays.has(peerId)) {
+      this.#closeRelay(peerId);
+      if (this.#peers.size === 0 && this.#relays.size === 0) this.close('empty');
+      return;
+    }
     const peer = this.#peers.get(peerId);
     if (!peer) return;
     this.#peers.delete(peerId);
     peer.close();
     this.#log.info({ peerId }, 'peer left');
     for (const other of this.#peers.values()) this.#notify(other.id, 'peerLeft', { peerId });
-    if (this.#peers.size === 0) this.close('empty');
+    if (this.#peers.size === 0 && this.#relays.size === 0) this.close('empty');
   }
 
   hasPeer(peerId: string): boolean {
@@ -315,7 +403,9 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#closed = true;
     if (reason !== 'empty') {
       for (const peer of this.#peers.values()) this.#notify(peer.id, 'roomClosed', { reason });
+      for (const relayId of this.#relays.keys()) this.#notify(relayId, 'roomClosed', { reason });
     }
+    this.#relays.clear();
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
     this.#log.info({ reason }, 'room closed');
@@ -340,7 +430,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** Tells one peer something on behalf of a service that follows the room (e.g. a vitals ack). */
   notifyPeer<M extends NotificationMethod>(peerId: string, method: M, data: NotificationData<M>): void {
-    if (this.#peers.has(peerId)) this.#notify(peerId, method, data);
+    if (this.#peers.has(peerId) || this.#relays.has(peerId)) this.#notify(peerId, method, data);
   }
 
   #notify<M extends NotificationMethod>(peerId: string, method: M, data: NotificationData<M>): void {
@@ -360,6 +450,15 @@ function dataProducerInfo(peer: MediaPeer, dataProducer: types.DataProducer): Da
     peerId: peer.id,
     label: dataProducer.label,
     sourceId: sourceIdOf(dataProducer),
+  };
+}
+
+function relayInfo(relay: RelaySource): DataProducerInfo {
+  return {
+    dataProducerId: relay.dataProducer.id,
+    peerId: relay.relayId,
+    label: relay.dataProducer.label,
+    sourceId: relay.sourceId,
   };
 }
 

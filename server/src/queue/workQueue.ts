@@ -17,20 +17,22 @@ import type { Clock } from '../clock.ts';
 import { canViewConsult } from '../consults/consultAccess.ts';
 import type { OrganisationDirectory } from '../organisation/organisationDirectory.ts';
 import type { Storage } from '../storage/storage.ts';
+import type { OpenConsults } from './openConsults.ts';
 import type { PresenceRegistry } from './presence.ts';
 
 export const SLA_TIME_ZONE = 'Europe/Oslo';
-const OPEN_STATUSES = ['waiting', 'active', 'documentation'] as const;
 const RECENT_ANSWERS = 20;
 const SLA_CACHE_MS = 1000;
 
 /**
  * Read models of the work queue: each doctor's ordered queue, each request's
- * place in line and expected wait, and the SLA figures, computed from storage on
- * demand. The queue is small (tens of requests), so correctness beats caching.
+ * place in line and expected wait, and the SLA figures. The open consults come
+ * from the in-memory OpenConsults (every screen reads the queue often); the SLA
+ * and the recent answer times from storage, cached briefly.
  */
 export class WorkQueue {
   readonly #storage: Storage;
+  readonly #open: OpenConsults;
   readonly #org: OrganisationDirectory;
   readonly #presence: PresenceRegistry;
   readonly #clock: Clock;
@@ -38,17 +40,26 @@ export class WorkQueue {
   /** Today's SLA per site, recomputed at most once a second: every queue read shows it. */
   readonly #slaToday = new Map<string | null, { at: number; figures: Promise<SlaFigures> }>();
 
-  constructor(storage: Storage, org: OrganisationDirectory, presence: PresenceRegistry, clock: Clock) {
+  /** Recent answer times per district, valid while no consult has been answered since. */
+  readonly #recentAnswers = new Map<string, { version: number; times: Promise<number[]> }>();
+
+  constructor(
+    storage: Storage,
+    open: OpenConsults,
+    org: OrganisationDirectory,
+    presence: PresenceRegistry,
+    clock: Clock,
+  ) {
     this.#storage = storage;
+    this.#open = open;
     this.#org = org;
     this.#presence = presence;
     this.#clock = clock;
   }
 
   /** The waiting requests this doctor may take, most urgent first. */
-  async entriesFor(user: AccessTokenClaims): Promise<QueueEntry[]> {
-    const waiting = await this.#storage.consults.listByStatus(['waiting']);
-    const visible = waiting.filter((c) => canViewConsult(user, c, this.#org));
+  entriesFor(user: AccessTokenClaims): QueueEntry[] {
+    const visible = this.#open.waiting().filter((c) => canViewConsult(user, c, this.#org));
     return this.#ordered(visible).map((c) => this.#entry(c, user));
   }
 
@@ -56,10 +67,10 @@ export class WorkQueue {
     const now = this.#clock.now();
     const place = user.workplace;
     const siteId = place.kind === 'lvs' ? place.lvsSiteId : null;
-    const mine = await this.#storage.consults.listClaimedBy(user.sub, ['active', 'documentation']);
+    const mine = this.#open.claimedBy(user.sub);
     return {
       at: now,
-      entries: await this.entriesFor(user),
+      entries: this.entriesFor(user),
       slaToday: await this.slaToday(siteId),
       mine: await Promise.all(mine.map((c) => this.view(c))),
     };
@@ -70,9 +81,9 @@ export class WorkQueue {
     const place = user.workplace;
     const open =
       place.kind === 'satellite'
-        ? await this.#storage.consults.listForSatellite(place.satelliteId, [...OPEN_STATUSES])
+        ? this.#open.forSatellite(place.satelliteId)
         : place.kind === 'ambulance'
-          ? await this.#storage.consults.listForAmbulanceUnit(place.ambulanceUnitId, [...OPEN_STATUSES])
+          ? this.#open.forAmbulanceUnit(place.ambulanceUnitId)
           : [];
     return Promise.all(open.map((c) => this.view(c)));
   }
@@ -137,20 +148,31 @@ export class WorkQueue {
   /** Where a waiting request stands in the queue its home sites see. */
   async #placeInLine(consult: Consult): Promise<{ position: number | null; expected: number | null }> {
     const homeSites = this.#org.homeSiteIds(consult.districtId);
-    const waiting = await this.#storage.consults.listByStatus(['waiting']);
-    const sameQueue = waiting.filter(
-      (c) =>
-        c.districtId === consult.districtId ||
-        (c.overflowedAt !== null && this.#org.overflowSiteIds(c.districtId).some((s) => homeSites.includes(s))),
-    );
+    const sameQueue = this.#open
+      .waiting()
+      .filter(
+        (c) =>
+          c.districtId === consult.districtId ||
+          (c.overflowedAt !== null && this.#org.overflowSiteIds(c.districtId).some((s) => homeSites.includes(s))),
+      );
     const index = this.#ordered(sameQueue).findIndex((c) => c.id === consult.id);
     if (index < 0) return { position: null, expected: null };
-    const recent = await this.#storage.consults.recentAnswerTimes(consult.districtId, RECENT_ANSWERS);
+    const recent = await this.#recentAnswerTimes(consult.districtId);
     const doctors = this.#presence.onlineDoctorsAtSites([
       ...homeSites,
       ...this.#org.overflowSiteIds(consult.districtId),
     ]);
     return { position: index + 1, expected: expectedWaitMs(index + 1, recent, doctors) };
+  }
+
+  #recentAnswerTimes(districtId: string): Promise<number[]> {
+    const version = this.#open.answersVersion;
+    const cached = this.#recentAnswers.get(districtId);
+    if (cached && cached.version === version) return cached.times;
+    const times = this.#storage.consults.recentAnswerTimes(districtId, RECENT_ANSWERS);
+    this.#recentAnswers.set(districtId, { version, times });
+    times.catch(() => this.#recentAnswers.delete(districtId));
+    return times;
   }
 
   #ordered(consults: Consult[]): Consult[] {

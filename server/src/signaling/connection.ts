@@ -12,6 +12,8 @@ import {
   type ServerFrame,
 } from '@legevakt/shared';
 import { DomainError } from '../errors.ts';
+import { TokenBucket, type RateLimit } from '../limits/rateLimiter.ts';
+import { mediaRefusal } from '../media/mediaRefusal.ts';
 import type { Logger } from '../logger.ts';
 import type { RoomEvents } from '../media/room.ts';
 import type { HandlerContext, HandlerTable, PeerSession, SignalingServices } from './handlerTypes.ts';
@@ -28,9 +30,15 @@ export class SignalingConnection {
   readonly #services: SignalingServices;
   readonly #handlers: HandlerTable;
   readonly #log: Logger;
+  /** The client's address, for the access log. */
+  readonly #address: string | null;
   #session: PeerSession | null = null;
   #unsubscribe: (() => void) | null = null;
   #queue: Promise<void> = Promise.resolve();
+  /** Frames admitted, and frames refused as RATE_LIMITED (too many of those closes the socket); null: no limit. */
+  readonly #frames: TokenBucket | null;
+  readonly #refused: TokenBucket | null;
+  #limited = false;
 
   constructor(
     socket: WebSocket,
@@ -38,13 +46,20 @@ export class SignalingConnection {
     services: SignalingServices,
     handlers: HandlerTable,
     log: Logger,
+    address: string | null = null,
+    limits: SocketLimits | null = null,
   ) {
+    this.#frames = limits ? new TokenBucket(limits.perSocket) : null;
+    this.#refused = limits ? new TokenBucket(limits.refusedBeforeClose) : null;
+    this.#address = address;
     this.#socket = socket;
     this.#user = user;
     this.#services = services;
     this.#handlers = handlers;
     this.#log = log.child({ userId: user.sub, role: user.role });
     socket.on('message', (raw, isBinary) => {
+      // Refused before it is queued: a flood costs a bounded queue, not memory without end.
+      if (!this.#admit(raw, isBinary)) return;
       this.#queue = this.#queue.then(() => this.#onMessage(raw, isBinary));
     });
     socket.on('close', () => {
@@ -56,8 +71,48 @@ export class SignalingConnection {
     return this.#user;
   }
 
+  get address(): string | null {
+    return this.#address;
+  }
+
   get session(): PeerSession | null {
     return this.#session;
+  }
+
+  #admit(raw: unknown, isBinary: boolean): boolean {
+    if (!this.#frames || !this.#refused) return true;
+    // Frames still buffered when the socket was closed for abuse: dropped, not counted or logged again.
+    if (this.#socket.readyState !== this.#socket.OPEN) return false;
+    const taken = this.#frames.take();
+    if (taken.ok) {
+      this.#limited = false;
+      return true;
+    }
+    let id: number | null = null;
+    if (!isBinary) {
+      try {
+        const json: unknown = JSON.parse(String(raw));
+        if (typeof json === 'object' && json !== null && 'id' in json) id = numericId(json.id);
+      } catch {
+        // No usable id: answered with id null.
+      }
+    }
+    if (!this.#limited) {
+      this.#limited = true;
+      this.#log.warn({ id, retryAfterMs: taken.retryAfterMs }, 'signaling socket rate limited');
+    }
+    if (!this.#refused.take().ok) {
+      this.#log.warn({ address: this.#address }, 'signaling socket closed: it kept sending over its rate limit');
+      this.close(1008, 'rate limit exceeded');
+      return false;
+    }
+    this.#send({
+      kind: 'response',
+      id,
+      ok: false,
+      error: { code: 'RATE_LIMITED', message: 'too many signaling requests', retryAfterMs: taken.retryAfterMs },
+    });
+    return false;
   }
 
   async #onMessage(raw: unknown, isBinary: boolean): Promise<void> {
@@ -91,7 +146,8 @@ export class SignalingConnection {
     try {
       const result = await this.#dispatch(method, parsed.data);
       this.#send({ kind: 'response', id, ok: true, data: result });
-    } catch (error) {
+    } catch (thrown) {
+      const error = thrown instanceof DomainError ? thrown : (mediaRefusal(thrown) ?? thrown);
       if (error instanceof DomainError) {
         this.#log.info({ method, code: error.code, reason: error.message }, 'request refused');
         this.#send({ kind: 'response', id, ok: false, error: errorBody(error) });
@@ -111,6 +167,7 @@ export class SignalingConnection {
     return {
       user: this.#user,
       services: this.#services,
+      address: this.#address,
       session: this.#session,
       enter: (session) => this.#enter(session),
       exit: () => this.#exit(),
@@ -159,6 +216,12 @@ export class SignalingConnection {
   #send(frame: ServerFrame): void {
     if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(JSON.stringify(frame));
   }
+}
+
+/** Frames per socket, and how many refusals it may pile up before it is closed. */
+export interface SocketLimits {
+  readonly perSocket: RateLimit;
+  readonly refusedBeforeClose: RateLimit;
 }
 
 function numericId(value: unknown): number | null {

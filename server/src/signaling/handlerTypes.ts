@@ -1,4 +1,5 @@
-import type { AccessTokenClaims, RequestData, RequestMethod, ResponseData } from '@legevakt/shared';
+import type { AccessTokenClaims, Consult, RequestData, RequestMethod, ResponseData } from '@legevakt/shared';
+import type { AccessLog } from '../audit/accessLog.ts';
 import { DomainError } from '../errors.ts';
 import type { ConsultService } from '../consults/consultService.ts';
 import type { VitalsService } from '../vitals/vitalsService.ts';
@@ -9,17 +10,23 @@ import type { RoomRegistry } from '../media/roomRegistry.ts';
 export interface PeerSession {
   readonly room: Room;
   readonly peerId: string;
+  /** The consult joined, for the access-log entries of what is read in the room (vitals); see consultOfSession. */
+  readonly consult?: Pick<Consult, 'id' | 'patient'>;
 }
 
 export interface SignalingServices {
   readonly rooms: RoomRegistry;
   readonly consults: ConsultService;
   readonly vitals: VitalsService;
+  /** The patient-data access log (join, vitals). */
+  readonly access: AccessLog;
 }
 
 export interface HandlerContext {
   readonly user: AccessTokenClaims;
   readonly services: SignalingServices;
+  /** The client's address (the socket's remote address), for the access log. */
+  readonly address: string | null;
   readonly session: PeerSession | null;
   /** Enter a room: routes the room's notifications for this peer to this connection. */
   enter(session: PeerSession): void;
@@ -39,4 +46,12 @@ export function requireSession(ctx: HandlerContext): PeerSession {
     throw new DomainError('CONFLICT', 'join a consult first');
   }
   return ctx.session;
+}
+
+/** The consult of the session, for an access-log entry: kept from the join, else read (with the access check). */
+export async function consultOfSession(
+  ctx: HandlerContext,
+  session: PeerSession,
+): Promise<Pick<Consult, 'id' | 'patient'>> {
+  return session.consult ?? ctx.services.consults.get(ctx.user, session.room.consultId, 'vitals');
 }

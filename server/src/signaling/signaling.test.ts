@@ -11,7 +11,7 @@ const logins = new Map<string, LoginResponse>();
 
 beforeAll(async () => {
   server = await startTestServer();
-  for (const username of ['sykepleier.sunndal', 'sykepleier.rauma', 'lege.molde', 'lege.forde']) {
+  for (const username of ['sykepleier.sunndal', 'sykepleier.rauma', 'lege.molde', 'lege2.molde', 'lege.forde']) {
     logins.set(username, await login(server.url, username));
   }
 });
@@ -139,29 +139,25 @@ describe('malformed and unknown messages', () => {
 });
 
 describe('who may enter a consult call', () => {
-  it('lets in only the two sides of an active consult, and logs each refusal', async () => {
+  it('lets in only the two sides of a consult, the doctor once he has taken it, and logs each refusal', async () => {
     const waiting = await requestConsult(server.url, token(NURSE));
     const nurse = await connect(NURSE);
     const { routerRtpCapabilities } = await nurse.request('getRouterRtpCapabilities', {});
-    // Not yet taken by a doctor: no call.
-    expect(await nurse.send('join', { consultId: waiting.id, rtpCapabilities: routerRtpCapabilities })).toMatchObject({
-      ok: false,
-      error: { code: 'FORBIDDEN' },
-    });
-    await claimConsult(server.url, token(DOCTOR), waiting.id);
-    for (const outsider of ['sykepleier.rauma', 'lege.forde']) {
+    const join = (client: SignalingTestClient) =>
+      client.send('join', { consultId: waiting.id, rtpCapabilities: routerRtpCapabilities });
+    // Still waiting: the requesting side may get ready in the room; no doctor, not even the district's, may enter.
+    expect((await join(nurse)).ok).toBe(true);
+    const districtDoctor = await connect(DOCTOR);
+    expect(await join(districtDoctor)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    await claimConsult(server.url, token('lege2.molde'), waiting.id);
+    for (const outsider of ['sykepleier.rauma', 'lege.forde', DOCTOR]) {
       const client = await connect(outsider);
-      expect(
-        await client.send('join', { consultId: waiting.id, rtpCapabilities: routerRtpCapabilities }),
-      ).toMatchObject({
-        ok: false,
-        error: { code: 'FORBIDDEN' },
-      });
+      expect(await join(client)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     }
     expect(
       server.logs.filter((l) => l['msg'] === 'access denied' && l['action'] === 'join-call').length,
     ).toBeGreaterThanOrEqual(2);
-    expect((await nurse.send('join', { consultId: waiting.id, rtpCapabilities: routerRtpCapabilities })).ok).toBe(true);
+    expect((await join(await connect('lege2.molde'))).ok).toBe(true);
     await nurse.request('leave', {});
     expect(
       await nurse.send('join', {

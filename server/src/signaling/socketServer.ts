@@ -12,7 +12,7 @@ import type { SessionService } from '../auth/sessionService.ts';
 import { DomainError } from '../errors.ts';
 import type { LiveUpdates } from '../live/liveUpdates.ts';
 import type { Logger } from '../logger.ts';
-import { SignalingConnection } from './connection.ts';
+import { SignalingConnection, type SocketLimits } from './connection.ts';
 import type { HandlerTable, SignalingServices } from './handlerTypes.ts';
 
 /**
@@ -28,6 +28,7 @@ export class SignalingServer {
   readonly #handlers: HandlerTable;
   readonly #log: Logger;
   readonly #connections = new Set<SignalingConnection>();
+  readonly #limits: SocketLimits | null;
 
   constructor(
     sessions: SessionService,
@@ -35,7 +36,9 @@ export class SignalingServer {
     services: SignalingServices,
     handlers: HandlerTable,
     log: Logger,
+    limits: SocketLimits | null = null,
   ) {
+    this.#limits = limits;
     this.#sessions = sessions;
     this.#live = live;
     this.#services = services;
@@ -72,11 +75,20 @@ export class SignalingServer {
       refuse(socket, 401, 'Unauthorized', reason);
       return;
     }
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, user));
+    const address = request.socket.remoteAddress ?? null;
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, user, address));
   }
 
-  #accept(ws: WebSocket, user: AccessTokenClaims): void {
-    const connection = new SignalingConnection(ws, user, this.#services, this.#handlers, this.#log);
+  #accept(ws: WebSocket, user: AccessTokenClaims, address: string | null): void {
+    const connection = new SignalingConnection(
+      ws,
+      user,
+      this.#services,
+      this.#handlers,
+      this.#log,
+      address,
+      this.#limits,
+    );
     this.#connections.add(connection);
     this.#live.add(connection);
     ws.on('close', () => {
@@ -110,6 +122,8 @@ function refuse(socket: Duplex, status: number, statusText: string, reason?: str
   const body = reason ? JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: reason } }) : '';
   socket.end(
     `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      // Written by hand, outside express: the same transport headers as every other response.
+      'Strict-Transport-Security: max-age=31536000\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

@@ -11,6 +11,8 @@ export const CONSULT_EVENT_KINDS = [
   'call_started',
   'call_ended',
   'closed',
+  /** A doctor added an addendum to the closed consult's record (data: addendumId). */
+  'addendum',
 ] as const;
 export type ConsultEventKind = (typeof CONSULT_EVENT_KINDS)[number];
 

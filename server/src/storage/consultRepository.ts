@@ -245,6 +245,38 @@ export class ConsultRepository {
   }
 
   /**
+   * active → closed in one step: the doctor signed during the call, which ends
+   * it (call_ended_at is set; the timeline gets 'call_ended', then 'closed').
+   * Null unless it is active and held by that doctor.
+   */
+  async endCallAndClose(id: string, args: { doctorId: string; at: number }): Promise<Consult | null> {
+    return inTransaction(this.#db, async (trx) => {
+      const repo = new ConsultRepository(trx);
+      const ended = await repo.#transition(
+        id,
+        { status: 'active', claimedBy: args.doctorId },
+        { status: 'documentation', call_ended_at: args.at },
+        { kind: 'call_ended', at: args.at, actorUserId: args.doctorId },
+      );
+      // Same transaction, same holder: the close cannot fail once the end of the call succeeded.
+      return ended ? repo.close(id, args) : null;
+    });
+  }
+
+  /**
+   * A closed consult's record gained an addendum: version goes up (clients
+   * refetch the record) and the timeline gets 'addendum'. Null unless closed.
+   */
+  async noteAddendum(id: string, args: { authorId: string; addendumId: string; at: number }): Promise<Consult | null> {
+    return this.#transition(
+      id,
+      { status: 'closed' },
+      {},
+      { kind: 'addendum', at: args.at, actorUserId: args.authorId, data: { addendumId: args.addendumId } },
+    );
+  }
+
+  /**
    * How long the district's most recently answered consults waited (claimed_at −
    * requested_at, ms), newest answer first, at most `limit` of them. A consult
    * handed back to the queue counts when it is claimed again.

@@ -4,6 +4,9 @@ import type { Logger } from '../logger.ts';
 import { initialMigration } from './migrations/0001_initial.ts';
 import { vitalsMigration } from './migrations/0002_vitals.ts';
 import { claimedByIndexMigration } from './migrations/0003_claimed_by_index.ts';
+import { ecgStripsMigration } from './migrations/0005_ecg_strips.ts';
+import { consultNotesMigration } from './migrations/0004_consult_notes.ts';
+import { accessLogMigration } from './migrations/0006_access_log.ts';
 import type { Engine } from './schema.ts';
 
 /**
@@ -15,6 +18,9 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0001_initial': initialMigration(engine),
     '0002_vitals': vitalsMigration(engine),
     '0003_claimed_by_index': claimedByIndexMigration,
+    '0005_ecg_strips': ecgStripsMigration(engine),
+    '0004_consult_notes': consultNotesMigration(engine),
+    '0006_access_log': accessLogMigration(engine),
   };
 }
 

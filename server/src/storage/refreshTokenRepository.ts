@@ -71,6 +71,21 @@ export class RefreshTokenRepository {
   }
 
   /** True when the family (one login and its rotations) still has a live token: not revoked, rotated or expired. */
+  /** Until when the session (family) stays alive if nothing revokes it: its newest live token's expiry, or null. */
+  async familyActiveUntil(familyId: string, now: number): Promise<number | null> {
+    const row = await this.#db
+      .selectFrom('refresh_tokens')
+      .select('expires_at')
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .where('replaced_by', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('expires_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? row.expires_at : null;
+  }
+
   async isFamilyActive(familyId: string, now: number): Promise<boolean> {
     const row = await this.#db
       .selectFrom('refresh_tokens')

@@ -17,6 +17,9 @@ export interface DatabaseSchema {
   consult_events: ConsultEventsTable;
   vitals_messages: VitalsMessagesTable;
   vital_samples: VitalSamplesTable;
+  ecg_strips: EcgStripsTable;
+  consult_notes: ConsultNotesTable;
+  access_log: AccessLogTable;
 }
 
 export interface VitalsMessagesTable {
@@ -41,6 +44,26 @@ export interface VitalSamplesTable {
   source: string;
   quality_json: string;
   site: string | null;
+}
+
+/** Captured ECG strips: a copy of the stored samples of one window (ecgStripRepository.ts). */
+export interface EcgStripsTable {
+  id: string;
+  consult_id: string;
+  captured_at: number;
+  captured_by: string;
+  /** The vitals source (and stream sample index) the strip was cut from. */
+  source_id: string;
+  stream_id: string;
+  signals_json: string;
+  sample_rate_hz: number;
+  gain: number;
+  baseline: number;
+  first_sample: number;
+  start_time: number;
+  length: number;
+  /** Interleaved int16 little-endian, base64. */
+  samples: string;
 }
 
 export interface VirtualLvsTable {
@@ -133,6 +156,45 @@ export interface ConsultEventsTable {
   kind: string;
   actor_user_id: string | null;
   data_json: string;
+}
+
+/** pasientjournalloven § 22: who touched which patient's data; append-only, hash-chained (audit/accessLog.ts). */
+export interface AccessLogTable {
+  seq: number;
+  at: number;
+  user_id: string;
+  user_name: string;
+  user_role: string;
+  workplace_id: string | null;
+  patient_national_id: string | null;
+  /** For a patient without a national id: a stable description (sex, approximate age, what is known). */
+  patient_description: string | null;
+  consult_id: string | null;
+  action: string;
+  outcome: 'allowed' | 'denied';
+  address: string | null;
+  reason: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The doctor's signed note (one per consult) and addenda; append-only (triggers refuse UPDATE and DELETE). */
+export interface ConsultNotesTable {
+  /** Storage order (increasing); the addenda are listed in it. */
+  seq: Generated<number>;
+  id: string;
+  consult_id: string;
+  kind: 'note' | 'addendum';
+  author_id: string;
+  signed_at: number;
+  /** Note fields: set on a note, null on an addendum. */
+  findings: string | null;
+  assessment: string | null;
+  plan: string | null;
+  decision: string | null;
+  decision_detail: string | null;
+  /** Addendum text: set on an addendum, null on a note. */
+  text: string | null;
 }
 
 export type Engine = 'sqlite' | 'postgres';

@@ -1,7 +1,10 @@
+import { AccessLogRepository } from './accessLogRepository.ts';
 import { ConsultEventRepository } from './consultEventRepository.ts';
 import { ConsultRepository } from './consultRepository.ts';
+import { EcgStripRepository } from './ecgStripRepository.ts';
 import { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './database.ts';
 import type { Executor } from './executor.ts';
+import { NotesRepository } from './notesRepository.ts';
 import { OrganisationRepository } from './organisationRepository.ts';
 import { RefreshTokenRepository } from './refreshTokenRepository.ts';
 import type { Engine } from './schema.ts';
@@ -16,6 +19,9 @@ export interface Repositories {
   readonly consults: ConsultRepository;
   readonly consultEvents: ConsultEventRepository;
   readonly vitals: VitalsRepository;
+  readonly notes: NotesRepository;
+  readonly strips: EcgStripRepository;
+  readonly accessLog: AccessLogRepository;
 }
 
 export interface Storage extends Repositories {
@@ -38,6 +44,9 @@ function repositories(db: Executor): Repositories {
     consults: new ConsultRepository(db),
     consultEvents: new ConsultEventRepository(db),
     vitals: new VitalsRepository(db),
+    notes: new NotesRepository(db),
+    strips: new EcgStripRepository(db),
+    accessLog: new AccessLogRepository(db),
   };
 }
 

@@ -122,6 +122,18 @@ export class VitalsRepository {
     );
   }
 
+  /** The sources that sent vitals on a consult, in order of their ids. */
+  async sourceIds(consultId: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('vitals_messages')
+      .select('source_id')
+      .distinct()
+      .where('consult_id', '=', consultId)
+      .orderBy('source_id')
+      .execute();
+    return rows.map((r) => r.source_id);
+  }
+
   async messageCount(consultId: string, sourceId?: string): Promise<number> {
     let query = this.#db
       .selectFrom('vitals_messages')

@@ -9,7 +9,7 @@ export interface JsonResponse<T = unknown> {
 /** A JSON request to the test server (self-signed certificate accepted). */
 export function httpsJson<T = unknown>(
   url: string,
-  options: { method?: string; token?: string; body?: unknown; rawBody?: string } = {},
+  options: { method?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<JsonResponse<T>> {
   const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   return new Promise((resolve, reject) => {
@@ -23,6 +23,7 @@ export function httpsJson<T = unknown>(
             ? {}
             : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
           ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+          ...options.headers,
         },
       },
       (response) => {

@@ -6,6 +6,9 @@ import type { RoomRegistry } from '../media/roomRegistry.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { StoredVitalsMessage } from '../storage/vitalsRepository.ts';
 
+/** seqsAfter's page size. */
+const SEQ_PAGE = 10_000;
+
 /**
  * Stores every vitals message that crosses a consult's room and acknowledges
  * it to its source. The acknowledgement is cumulative ("everything up to seq is
@@ -34,6 +37,16 @@ export class VitalsService {
 
   samples(consultId: string): Promise<VitalSample[]> {
     return this.#storage.vitals.samples(consultId);
+  }
+
+  /**
+   * The source's messages 1..n are all stored: what a source that reconnects
+   * (the monitor bridge after a restart) no longer needs to send. Waits for the
+   * source's messages already received to be stored first.
+   */
+  async storedEdge(consultId: string, sourceId: string): Promise<number> {
+    await this.#queues.get(`${consultId}\u0000${sourceId}`);
+    return (await this.#ackState(consultId, sourceId)).edge;
   }
 
   /** Resolves when every message received so far is stored (tests, shutdown). */
@@ -84,14 +97,34 @@ export class VitalsService {
     if (edge > 0) room.notifyPeer(peerId, 'vitalsAck', { sourceId, seq: edge });
   }
 
-  async #advance(consultId: string, sourceId: string, seq: number): Promise<number> {
+  async #ackState(consultId: string, sourceId: string): Promise<{ edge: number; ahead: Set<number> }> {
     const key = `${consultId}\u0000${sourceId}`;
     let state = this.#acked.get(key);
     if (!state) {
-      // First message from this source since start: what is already stored counts.
-      state = { edge: 0, ahead: new Set(await this.#storage.vitals.seqsAfter(consultId, sourceId, 0)) };
-      this.#acked.set(key, state);
+      // First message from this source since start: what is already stored counts,
+      // read in pages (a monitor bridge stores tens of thousands per consult).
+      const fresh = { edge: 0, ahead: new Set<number>() };
+      for (let after = 0; ;) {
+        const page = await this.#storage.vitals.seqsAfter(consultId, sourceId, after, SEQ_PAGE);
+        for (const seq of page) {
+          if (seq === fresh.edge + 1 && fresh.ahead.size === 0) fresh.edge = seq;
+          else fresh.ahead.add(seq);
+        }
+        if (page.length < SEQ_PAGE) break;
+        after = page[page.length - 1]!;
+      }
+      while (fresh.ahead.has(fresh.edge + 1)) fresh.ahead.delete(++fresh.edge);
+      state = this.#acked.get(key); // another caller may have filled it meanwhile
+      if (!state) {
+        state = fresh;
+        this.#acked.set(key, state);
+      }
     }
+    return state;
+  }
+
+  async #advance(consultId: string, sourceId: string, seq: number): Promise<number> {
+    const state = await this.#ackState(consultId, sourceId);
     if (seq > state.edge) state.ahead.add(seq);
     while (state.ahead.has(state.edge + 1)) {
       state.ahead.delete(state.edge + 1);

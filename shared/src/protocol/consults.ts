@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Consult, ConsultId, ConsultOrigin, TriageColour } from '../domain/consult.ts';
 import { OrgId } from '../domain/organisation.ts';
+import { Addendum, ClinicalNote } from '../domain/record.ts';
 
 /**
  * The consult as its participants see it: the stored record plus names and,
@@ -87,3 +88,11 @@ export type Colleague = z.infer<typeof Colleague>;
 export const ApiError = z.object({
   error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.string()).optional() }),
 });
+
+/** POST /api/consults/:id/note: the note as signed and the consult, now closed. */
+export const SignedNoteResponse = z.object({ consult: ConsultView, note: ClinicalNote });
+export type SignedNoteResponse = z.infer<typeof SignedNoteResponse>;
+
+/** POST /api/consults/:id/addenda: the addendum as stored and the consult (its version moved on). */
+export const AddendumResponse = z.object({ consult: ConsultView, addendum: Addendum });
+export type AddendumResponse = z.infer<typeof AddendumResponse>;

@@ -16,6 +16,8 @@ export const ErrorCode = z.enum([
   'NOT_FOUND',
   'CONFLICT',
   'INTERNAL',
+  /** Too many requests from this user, address or socket: wait `retryAfterMs` (HTTP: 429 with Retry-After). */
+  'RATE_LIMITED',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -24,6 +26,8 @@ export const ErrorBody = z.object({
   message: z.string(),
   /** Field-level problems for BAD_REQUEST, as `path: message`. */
   issues: z.array(z.string()).optional(),
+  /** For RATE_LIMITED: how long to wait before trying again. */
+  retryAfterMs: z.number().int().positive().optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 

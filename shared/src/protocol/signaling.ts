@@ -46,6 +46,17 @@ export type TransportDirection = z.infer<typeof TransportDirection>;
 
 const Empty = z.strictObject({});
 
+/**
+ * Vitals relayed over the signaling socket by a source without a WebRTC stack
+ * (the monitor bridge). Each message is one encoded vitals message (see
+ * vitals/vitalsMessage.ts), base64. A batch must fit a signaling frame (64 KiB):
+ * 48 KiB of base64 leaves room for the envelope.
+ */
+export const VITALS_RELAY_MAX_BATCH = 64;
+export const VITALS_RELAY_MAX_MESSAGE_BYTES = 32 * 1024;
+export const VITALS_RELAY_MAX_BATCH_BASE64_CHARS = 48 * 1024;
+export const VitalsSourceId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/);
+
 export const requests = {
   /** Step 1: what consult routers can do, to load the mediasoup-client Device. */
   getRouterRtpCapabilities: {
@@ -131,6 +142,43 @@ export const requests = {
     }),
   },
   leave: { request: Empty, response: Empty },
+  /**
+   * A vitals source without WebRTC (the monitor bridge) attaches to an active
+   * consult it is the requesting side of. The server produces its messages into
+   * the consult's room from a DataProducer of its own, so the doctor consumes
+   * them like a browser source's, and acknowledges them with `vitalsAck` on this
+   * socket. `storedSeq`: the source's messages 1..storedSeq are already stored.
+   */
+  openVitalsRelay: {
+    request: z.strictObject({ consultId: ConsultId, sourceId: VitalsSourceId }),
+    response: z.object({ dataProducerId: EntityId, storedSeq: z.number().int().nonnegative() }),
+  },
+  /**
+   * A batch of encoded vitals messages (seq increasing) for the open relay. The
+   * server takes a prefix of at most `accepted` messages; when it throttles it
+   * says how long to wait before sending the rest.
+   */
+  relayVitals: {
+    request: z.strictObject({
+      messages: z
+        .array(
+          z
+            .base64()
+            .min(1)
+            .max(Math.ceil(VITALS_RELAY_MAX_MESSAGE_BYTES / 3) * 4),
+        )
+        .min(1)
+        .max(VITALS_RELAY_MAX_BATCH)
+        .refine((messages) => messages.reduce((n, m) => n + m.length, 0) <= VITALS_RELAY_MAX_BATCH_BASE64_CHARS, {
+          message: `a batch carries at most ${VITALS_RELAY_MAX_BATCH_BASE64_CHARS} base64 characters`,
+        }),
+    }),
+    response: z.object({
+      accepted: z.number().int().nonnegative(),
+      retryAfterMs: z.number().int().positive().optional(),
+    }),
+  },
+  closeVitalsRelay: { request: Empty, response: Empty },
 } as const;
 
 export type RequestMethod = keyof typeof requests;
@@ -145,6 +193,10 @@ export const ConsultChange = z.enum([
   'cancelled',
   'overflowed',
   'call-ended',
+  /** The doctor signed the note: the decision and plan are on the record. */
+  'closed',
+  /** A doctor added an addendum to the closed consult's record. */
+  'addendum',
 ]);
 export type ConsultChange = z.infer<typeof ConsultChange>;
 

@@ -1,14 +1,20 @@
 import { Router } from 'express';
 import { ConsultId, TransferRequest, type AccessTokenClaims, type Consult } from '@legevakt/shared';
+import type { AccessLog } from '../../audit/accessLog.ts';
+import { accessReasonOf, audited, requestAddress } from '../../audit/audited.ts';
 import { DomainError } from '../../errors.ts';
 import type { ConsultService } from '../../consults/consultService.ts';
+import { notOwn } from '../../live/liveUpdates.ts';
 import type { Logger } from '../../logger.ts';
 import type { WorkQueue } from '../../queue/workQueue.ts';
 import { route, userOf } from '../respond.ts';
 import { parseBody } from './parseBody.ts';
 
-/** Consults: intake, the record, and the queue transitions (claim, cancel, transfer, return, end of call). */
-export function consultRoutes(consults: ConsultService, queue: WorkQueue, log: Logger): Router {
+/**
+ * Consults: intake, the record, and the queue transitions (claim, cancel, transfer, return, end of call).
+ * Every request that reaches patient data writes one access-log entry before it answers (see audit/audited.ts).
+ */
+export function consultRoutes(consults: ConsultService, queue: WorkQueue, access: AccessLog, log: Logger): Router {
   const router = Router();
   const id = (raw: unknown): string => {
     const parsed = ConsultId.safeParse(raw);
@@ -19,28 +25,70 @@ export function consultRoutes(consults: ConsultService, queue: WorkQueue, log: L
   router.post(
     '/',
     route(log, async (req, res) => {
-      const consult = await consults.request(userOf(res), req.body);
+      const user = userOf(res);
+      const consult = await audited(
+        access,
+        { user, action: 'consult.request', address: requestAddress(req) },
+        () => consults.request(user, req.body),
+        (c) => c,
+      );
       res.status(201);
       return queue.view(consult);
     }),
   );
 
-  /** The requesting place's open consults (nurse, ambulance crew). */
+  /**
+   * The requesting place's open consults (nurse, ambulance crew). A list the
+   * station reloads again and again: each consult is logged the first time
+   * it is shown to this user ('consult.view', see AccessLog.recordShown), not
+   * on every reload; her own requests not at all (logged at intake).
+   */
   router.get(
     '/mine',
-    route(log, async (_req, res) => queue.openForPlace(userOf(res))),
+    route(log, async (req, res) => {
+      const user = userOf(res);
+      const views = await queue.openForPlace(user);
+      await access.recordShown(user, 'consult.view', notOwn(user, views), requestAddress(req));
+      return views;
+    }),
   );
 
+  /**
+   * One consult with its timeline. Break-the-glass: an LVS doctor outside the
+   * consult's district may open it with a typed reason in X-Access-Reason;
+   * the entry then carries the reason.
+   */
   router.get(
     '/:id',
-    route(log, async (req, res) => queue.detail(await consults.get(userOf(res), id(req.params['id'])))),
+    route(log, async (req, res) => {
+      const user = userOf(res);
+      const reason = accessReasonOf(req);
+      const consult = await audited(
+        access,
+        { user, action: 'consult.view', address: requestAddress(req), reason },
+        () => consults.get(user, id(req.params['id']), 'view', reason),
+        (c) => c,
+        // An allowed entry carries the reason only where it was needed: such an entry is a break-the-glass access.
+        (c) => (consults.breaksGlass(user, c) ? reason : null),
+      );
+      return queue.detail(consult);
+    }),
   );
 
   type Act = (user: AccessTokenClaims, consultId: string, body: unknown) => Promise<Consult>;
   const transition = (path: string, act: Act) =>
     router.post(
       `/:id/${path}`,
-      route(log, async (req, res) => queue.view(await act(userOf(res), id(req.params['id']), req.body))),
+      route(log, async (req, res) => {
+        const user = userOf(res);
+        const consult = await audited(
+          access,
+          { user, action: 'consult.transition', address: requestAddress(req) },
+          async () => act(user, id(req.params['id']), req.body),
+          (c) => c,
+        );
+        return queue.view(consult);
+      }),
     );
 
   transition('claim', (user, consultId) => consults.claim(user, consultId));

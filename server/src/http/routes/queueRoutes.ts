@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Colleague } from '@legevakt/shared';
+import type { AccessLog } from '../../audit/accessLog.ts';
+import { requestAddress } from '../../audit/audited.ts';
 import { DomainError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { OrganisationDirectory } from '../../organisation/organisationDirectory.ts';
@@ -21,16 +23,29 @@ export function queueRoutes(
   storage: Storage,
   org: OrganisationDirectory,
   presence: PresenceRegistry,
+  access: AccessLog,
   log: Logger,
 ): Router {
   const router = Router();
 
+  /**
+   * The queue shows every waiting patient's name and age to every doctor of
+   * the district: each patient is logged ('queue.view') the first time it is
+   * shown to a doctor, here or in a live snapshot, not on every read.
+   */
   router.get(
     '/queue',
-    route(log, async (_req, res) => {
+    route(log, async (req, res) => {
       const user = userOf(res);
-      if (user.role !== 'doctor') throw forbidden(log, user.sub, 'queue');
-      return queue.snapshotFor(user);
+      const address = requestAddress(req);
+      if (user.role !== 'doctor') {
+        const error = forbidden(log, user.sub, 'queue');
+        await access.record({ user, action: 'queue.view', consult: null, outcome: 'denied', address });
+        throw error;
+      }
+      const snapshot = await queue.snapshotFor(user);
+      await access.recordShown(user, 'queue.view', [...snapshot.entries.map((e) => e.id), ...snapshot.mine], address);
+      return snapshot;
     }),
   );
 

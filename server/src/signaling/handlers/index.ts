@@ -2,6 +2,7 @@ import type { HandlerTable } from '../handlerTypes.ts';
 import { consumerHandlers } from './consumerHandlers.ts';
 import { dataHandlers } from './dataHandlers.ts';
 import { producerHandlers } from './producerHandlers.ts';
+import { relayHandlers } from './relayHandlers.ts';
 import { roomHandlers } from './roomHandlers.ts';
 import { transportHandlers } from './transportHandlers.ts';
 
@@ -12,4 +13,5 @@ export const handlers: HandlerTable = {
   ...producerHandlers,
   ...consumerHandlers,
   ...dataHandlers,
+  ...relayHandlers,
 };

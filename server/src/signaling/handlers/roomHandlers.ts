@@ -1,3 +1,5 @@
+import { AccessDeniedError } from '../../audit/accessDenied.ts';
+import { audited } from '../../audit/audited.ts';
 import { canJoinCall } from '../../consults/consultAccess.ts';
 import { DomainError } from '../../errors.ts';
 import { newPeerId } from '../../media/room.ts';
@@ -14,10 +16,19 @@ export const roomHandlers: HandlerTable<'getRouterRtpCapabilities' | 'join' | 'l
       throw new DomainError('CONFLICT', `already in consult ${ctx.session.room.consultId}; leave first`);
     }
     // The call is part of the consult: only its two sides, and only while it is active.
-    const consult = await ctx.services.consults.get(ctx.user, consultId, 'join-call');
-    if (!canJoinCall(ctx.user, consult)) {
-      throw new DomainError('FORBIDDEN', `the video call of this consult is not open to you (${consult.status})`);
-    }
+    // One access-log entry ('call.join'), written before the room is entered.
+    const consult = await audited(
+      ctx.services.access,
+      { user: ctx.user, action: 'call.join', address: ctx.address },
+      async () => {
+        const found = await ctx.services.consults.get(ctx.user, consultId, 'join-call');
+        if (!canJoinCall(ctx.user, found)) {
+          throw new AccessDeniedError(`the video call of this consult is not open to you (${found.status})`, found);
+        }
+        return found;
+      },
+      (c) => c,
+    );
     const room = await ctx.services.rooms.getOrCreate(consultId);
     const self = {
       peerId: newPeerId(),
@@ -26,7 +37,7 @@ export const roomHandlers: HandlerTable<'getRouterRtpCapabilities' | 'join' | 'l
       displayName: ctx.user.name,
     };
     const joined = room.join(self, rtpCapabilities);
-    ctx.enter({ room, peerId: self.peerId });
+    ctx.enter({ room, peerId: self.peerId, consult });
     return joined;
   },
 

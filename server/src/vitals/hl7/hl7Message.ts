@@ -101,7 +101,11 @@ export function decodeHl7Bytes(bytes: Uint8Array): { text: string; charset: Hl7C
 
 /** Encodes text for the wire in the same charset the peer used. */
 export function encodeHl7Text(text: string, charset: Hl7Charset): Buffer {
-  return Buffer.from(text, charset === 'latin1' ? 'latin1' : 'utf8');
+  if (charset === 'utf-8') return Buffer.from(text, 'utf8');
+  // Buffer's latin1 keeps only the low byte of each character. The 'latin1' decoder is
+  // windows-1252, so a sender's byte 0x93 comes back as U+201C and would go out as 0x1C,
+  // MLLP's end byte, cutting our ACK short (found by fuzzing). Outside Latin-1 becomes '?'.
+  return Buffer.from(text.replace(/[\u0100-\uffff]/g, '?'), 'latin1');
 }
 
 function declaredCharset(bytes: Uint8Array): Hl7Charset | undefined {

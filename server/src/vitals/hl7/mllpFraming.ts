@@ -8,7 +8,15 @@ export const MLLP_START = 0x0b;
 export const MLLP_END = 0x1c;
 export const MLLP_CR = 0x0d;
 
-export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+/**
+ * 128 KiB: about four seconds of a 12-lead ECG at 500 Hz in µV, more than any
+ * monitor puts in one ORU^R01. The limit is about time, not memory: the HL7
+ * parse is synchronous and grows with the frame (measured here: ~4 ms for a
+ * 3 KiB message, 0.2–0.3 s at 128 KiB, 1.7–2 s at 1 MiB), and while it runs
+ * the bridge or server answers nothing else, so a 1 MiB frame would stall every
+ * other monitor's ACK and the relay for seconds.
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 128 * 1024;
 /** How much of an oversize frame is kept so a NAK can still quote its MSH. */
 export const OVERSIZE_HEAD_BYTES = 2048;
 

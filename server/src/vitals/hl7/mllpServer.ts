@@ -1,11 +1,27 @@
 import net from 'node:net';
+import { DEFAULT_RATE_LIMITS } from '../../limits/limitsConfig.ts';
+import { KeyedRateLimiter, type RateLimit } from '../../limits/rateLimiter.ts';
 import type { Logger } from '../../logger.ts';
-import type { AckEnvelope } from './ack.ts';
+import type { AckDetails, AckEnvelope } from './ack.ts';
 import { decideFrame, framedAck, oversizeNak, type Hl7IngestResult, type IngestOptions } from './ingest.ts';
 import { DEFAULT_MAX_FRAME_BYTES, MllpDecoder, type MllpEvent } from './mllpFraming.ts';
 import { WaveformSequencer } from './oruMapper.ts';
 
 export type MllpLog = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+/**
+ * Thrown by `onMessage` to answer with a specific NAK (e.g. AR "the consult has
+ * ended") instead of the generic AE 207.
+ */
+export class Hl7Nak extends Error {
+  readonly details: AckDetails;
+
+  constructor(details: AckDetails) {
+    super(details.text ?? `HL7 ${details.code}`);
+    this.name = 'Hl7Nak';
+    this.details = details;
+  }
+}
 
 export interface MllpListenerOptions {
   host: string;
@@ -17,12 +33,22 @@ export interface MllpListenerOptions {
    */
   onMessage: (result: Hl7IngestResult) => void | Promise<void>;
   log: MllpLog;
-  /** Default 1 MiB. */
+  /** Default DEFAULT_MAX_FRAME_BYTES (128 KiB). */
   maxFrameBytes?: number;
   /** Simultaneous connections; further ones are dropped. Default 32. */
   maxConnections?: number;
   /** A connection silent this long is closed. Default 5 minutes. */
   idleTimeoutMs?: number;
+  /** New connections per peer address; one over it is closed at once. Default 30 a minute. */
+  connectionsPerAddress?: RateLimit;
+  /** Simultaneous connections from one address, so one sender cannot take every slot. Default 16. */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Bytes that leave a frame unfinished (or that are not a frame) must be followed by a
+   * complete frame within this, or the connection is closed: a sender dripping bytes
+   * (slowloris) would otherwise hold a connection slot forever. Default 30 s.
+   */
+  frameTimeoutMs?: number;
   /** How long onMessage may take before the frame is answered AE. Default 10 s. */
   handlerTimeoutMs?: number;
   /** MSH-3/MSH-4 of our ACKs. */
@@ -48,10 +74,29 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
   const envelope = options.ackEnvelope ?? { application: 'LEGEVAKT-VIDEO' };
   const sequencer = new WaveformSequencer();
   const sockets = new Set<net.Socket>();
+  const frameTimeoutMs = options.frameTimeoutMs ?? 30_000;
+  const maxPerAddress = options.maxConnectionsPerAddress ?? 16;
+  const connectionRate = new KeyedRateLimiter(
+    options.connectionsPerAddress ?? DEFAULT_RATE_LIMITS.mllpConnectionsPerAddress,
+  );
+  const openPerAddress = new Map<string, number>();
 
   const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
+    const from = socket.remoteAddress ?? '?';
+    const peer = `${from}:${socket.remotePort ?? '?'}`;
+    const open = openPerAddress.get(from) ?? 0;
+    const admitted = connectionRate.take(from);
+    if (!admitted.ok || open >= maxPerAddress) {
+      log.warn(
+        { peer, open, retryAfterMs: admitted.ok ? undefined : admitted.retryAfterMs },
+        'hl7 mllp connection refused: too many from this address',
+      );
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
+    openPerAddress.set(from, open + 1);
     sockets.add(socket);
-    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     log.info({ peer }, 'hl7 mllp connection opened');
     const decoder = new MllpDecoder({ maxFrameBytes });
     const queue: MllpEvent[] = [];
@@ -62,6 +107,13 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
       log.info({ peer }, 'hl7 mllp connection idle, closing');
       socket.destroy();
     });
+
+    let frameTimer: NodeJS.Timeout | null = null;
+    let strayBytes = 0;
+    const stopFrameTimer = (): void => {
+      if (frameTimer) clearTimeout(frameTimer);
+      frameTimer = null;
+    };
 
     const answer = (bytes: Buffer): void => {
       if (!closed && !socket.destroyed) socket.write(bytes);
@@ -91,6 +143,14 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
       try {
         await withTimeout(Promise.resolve(options.onMessage(result)), handlerTimeoutMs);
       } catch (e) {
+        if (e instanceof Hl7Nak) {
+          log.warn(
+            { peer, controlId: result.controlId, code: e.details.code, reason: e.message },
+            'hl7 message refused',
+          );
+          answer(framedAck(decision.text, decision.charset, e.details, envelope));
+          return;
+        }
         log.error({ peer, err: e, controlId: result.controlId }, 'hl7 onMessage failed');
         answer(
           framedAck(
@@ -132,6 +192,19 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
 
     socket.on('data', (chunk: Buffer) => {
       const events = decoder.push(chunk);
+      // The deadline runs from the first byte that did not complete a frame until a frame completes;
+      // a stray CR or LF between frames is tolerated.
+      if (events.some((e) => e.kind === 'frame' || e.kind === 'oversize')) {
+        stopFrameTimer();
+        strayBytes = 0;
+      }
+      for (const e of events) if (e.kind === 'garbage') strayBytes += e.bytes;
+      if ((decoder.pendingBytes > 0 || strayBytes > 2) && !frameTimer) {
+        frameTimer = setTimeout(() => {
+          log.warn({ peer, pendingBytes: decoder.pendingBytes }, 'hl7 mllp no complete frame in time, closing');
+          socket.destroy();
+        }, frameTimeoutMs);
+      }
       if (events.length === 0) return;
       queue.push(...events);
       if (queue.length >= MAX_QUEUED_FRAMES) socket.pause();
@@ -154,6 +227,10 @@ export async function startMllpListener(options: MllpListenerOptions): Promise<M
     });
     socket.on('close', () => {
       closed = true;
+      stopFrameTimer();
+      const left = (openPerAddress.get(from) ?? 1) - 1;
+      if (left > 0) openPerAddress.set(from, left);
+      else openPerAddress.delete(from);
       queue.length = 0;
       sockets.delete(socket);
       log.info({ peer }, 'hl7 mllp connection closed');

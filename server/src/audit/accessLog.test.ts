@@ -1,0 +1,216 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessTokenClaims, Consult } from '@legevakt/shared';
+import type { Clock } from '../clock.ts';
+import type { AccessLogEntry } from '../storage/accessLogRepository.ts';
+import {
+  ENGINES,
+  openTestStorage,
+  prepareEngine,
+  PREPARE_TIMEOUT_MS,
+  silentLog,
+  type TestStorage,
+} from '../storage/testing/storageHarness.ts';
+import type { AccessEvent } from './accessEvents.ts';
+import { AccessLog, entryHash, GENESIS_HASH, patientOf } from './accessLog.ts';
+import { forged, insertSql, q, rawSql } from './testing/tamper.ts';
+import { verifyAccessLog } from './verifyAccessLog.ts';
+
+const doctor: AccessTokenClaims = {
+  sub: 'user-lege-molde',
+  role: 'doctor',
+  name: 'Lege Molde',
+  workplace: { kind: 'lvs', lvsSiteId: 'molde-lvs', districtId: 'romsdal' },
+  sid: 'sid-1',
+};
+const consult: Pick<Consult, 'id' | 'patient'> = {
+  id: '6f0c9b51-4c8e-4a35-9d0e-5f7b8a2f8c11',
+  patient: { kind: 'known', name: 'Åse Ørnes', nationalId: '13097248022' },
+};
+
+function event(overrides: Partial<AccessEvent> = {}): AccessEvent {
+  return { user: doctor, action: 'consult.view', consult, outcome: 'allowed', address: '10.0.0.7', ...overrides };
+}
+
+let now = 1_750_000_000_000;
+const clock: Clock = {
+  now: () => now++,
+  setTimeout: () => ({ id: null }),
+  clearTimeout: () => undefined,
+};
+
+describe.each(ENGINES)('access log on %s', (engine) => {
+  beforeAll(() => prepareEngine(engine), PREPARE_TIMEOUT_MS);
+  let t: TestStorage | null = null;
+  afterEach(async () => {
+    await t?.dispose();
+    t = null;
+  });
+
+  async function withEntries(n: number): Promise<{ t: TestStorage; log: AccessLog; entries: AccessLogEntry[] }> {
+    t = await openTestStorage(engine);
+    const log = new AccessLog(t.storage, clock, silentLog);
+    for (let i = 0; i < n; i++) await log.record(event({ action: i % 2 === 0 ? 'consult.view' : 'vitals.fetch' }));
+    return { t, log, entries: await t.storage.accessLog.after(0, 1000) };
+  }
+
+  it('chains concurrent appends gap-free from the genesis, with every field hashed', async () => {
+    t = await openTestStorage(engine);
+    const log = new AccessLog(t.storage, clock, silentLog);
+    const unknownConsult: Pick<Consult, 'id' | 'patient'> = {
+      id: '0d6a3c57-7f55-4f0e-8f53-0a7f5e4a1b22',
+      patient: { kind: 'unknown', description: 'funnet på kaia', sex: 'male', approximateAgeYears: 70 },
+    };
+    // 40 requests at once: the in-process queue must keep them from reading the same tail.
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        log.record(
+          event({
+            consult: i % 5 === 0 ? unknownConsult : consult,
+            outcome: i % 7 === 0 ? 'denied' : 'allowed',
+            reason: i === 3 ? '  Pasienten er min, overført muntlig  ' : null,
+          }),
+        ),
+      ),
+    );
+    const entries = await t.storage.accessLog.after(0, 1000);
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(entries[0]?.prevHash).toBe(GENESIS_HASH);
+    for (let i = 1; i < entries.length; i++) expect(entries[i]?.prevHash).toBe(entries[i - 1]?.hash);
+    expect(entries[0]).toMatchObject({
+      userId: doctor.sub,
+      userName: 'Lege Molde',
+      userRole: 'doctor',
+      workplaceId: 'molde-lvs',
+      patientNationalId: null,
+      patientDescription: 'ukjent pasient (mann, ca. 70 år): funnet på kaia',
+      consultId: unknownConsult.id,
+      action: 'consult.view',
+      outcome: 'denied',
+      address: '10.0.0.7',
+      reason: null,
+    });
+    expect(entries[3]).toMatchObject({
+      patientNationalId: '13097248022',
+      reason: 'Pasienten er min, overført muntlig',
+    });
+    expect(await t.storage.accessLog.forPatient('13097248022')).toHaveLength(32);
+
+    const result = await verifyAccessLog(t.storage);
+    expect(result).toEqual({ ok: true, entries: 40, head: { seq: 40, hash: entries[39]?.hash } });
+
+    // A new AccessLog (a restart) continues the same chain.
+    const again = new AccessLog(t.storage, clock, silentLog);
+    await again.record(event());
+    expect(await verifyAccessLog(t.storage)).toMatchObject({ ok: true, entries: 41 });
+  });
+
+  it('reports an empty log as intact', async () => {
+    t = await openTestStorage(engine);
+    expect(await verifyAccessLog(t.storage)).toEqual({ ok: true, entries: 0, head: null });
+  });
+
+  it('finds an edited row', async () => {
+    const { t } = await withEntries(6);
+    await rawSql(t.location, ["update access_log set user_name = 'Noen Andre' where seq = 4"]);
+    expect(await verifyAccessLog(t.storage)).toMatchObject({
+      ok: false,
+      entries: 3,
+      problem: { kind: 'altered', seq: 4 },
+    });
+  });
+
+  it('finds an edited row whose own hash was recomputed (the next one no longer links)', async () => {
+    const { t, entries } = await withEntries(6);
+    const original = entries[2];
+    if (!original) throw new Error('no entry 3');
+    const rehashed = entryHash({ ...original, address: '192.0.2.1' });
+    await rawSql(t.location, [`update access_log set address = '192.0.2.1', hash = ${q(rehashed)} where seq = 3`]);
+    expect(await verifyAccessLog(t.storage)).toMatchObject({ ok: false, problem: { kind: 'inserted', seq: 4 } });
+  });
+
+  it('finds a deleted row, also when the rows after it were renumbered', async () => {
+    const { t } = await withEntries(6);
+    await rawSql(t.location, ['delete from access_log where seq = 3']);
+    expect(await verifyAccessLog(t.storage)).toMatchObject({
+      ok: false,
+      entries: 2,
+      problem: { kind: 'deleted', seq: 3, message: 'entry 3 is missing (deleted)' },
+    });
+    await rawSql(
+      t.location,
+      [4, 5, 6].map((seq) => `update access_log set seq = ${seq - 1} where seq = ${seq}`),
+    );
+    expect(await verifyAccessLog(t.storage)).toMatchObject({ ok: false, problem: { kind: 'deleted', seq: 3 } });
+  });
+
+  it('finds an inserted row: appended outside the chain, or squeezed in with the rest renumbered', async () => {
+    const { t, entries } = await withEntries(5);
+    // A row with a correct own hash, linked to the wrong predecessor.
+    await rawSql(t.location, [insertSql(forged(6, entries[2]?.hash ?? ''))]);
+    expect(await verifyAccessLog(t.storage)).toMatchObject({
+      ok: false,
+      entries: 5,
+      problem: { kind: 'inserted', seq: 6 },
+    });
+    await rawSql(t.location, ['delete from access_log where seq = 6']);
+    expect(await verifyAccessLog(t.storage)).toMatchObject({ ok: true, entries: 5 });
+
+    // Make room after entry 2 and insert a perfectly linked forgery there.
+    await rawSql(t.location, [
+      ...[5, 4, 3].map((seq) => `update access_log set seq = ${seq + 1} where seq = ${seq}`),
+      insertSql(forged(3, entries[1]?.hash ?? '')),
+    ]);
+    expect(await verifyAccessLog(t.storage)).toMatchObject({
+      ok: false,
+      entries: 3,
+      problem: { kind: 'inserted', seq: 3 },
+    });
+  });
+
+  it('finds rows cut off the end against a head noted earlier', async () => {
+    const { t, entries } = await withEntries(5);
+    const head = { seq: 5, hash: entries[4]?.hash ?? '' };
+    expect(await verifyAccessLog(t.storage, { expectHead: head })).toMatchObject({ ok: true });
+    await rawSql(t.location, ['delete from access_log where seq = 5']);
+    // Without the noted head the shortened chain is consistent; with it, the cut shows.
+    expect(await verifyAccessLog(t.storage)).toMatchObject({ ok: true, entries: 4 });
+    expect(await verifyAccessLog(t.storage, { expectHead: head })).toMatchObject({
+      ok: false,
+      problem: { kind: 'deleted', seq: 5 },
+    });
+  });
+
+  it('recordOnce writes one entry per consult, user and action, also across a restart', async () => {
+    t = await openTestStorage(engine);
+    const log = new AccessLog(t.storage, clock, silentLog);
+    const shown = { ...event({ action: 'queue.view' }), consult };
+    const written = await Promise.all([log.recordOnce(shown), log.recordOnce(shown), log.recordOnce(shown)]);
+    expect(written.filter(Boolean)).toHaveLength(1);
+    const colleague = { ...doctor, sub: 'user-lege2-molde', name: 'Lege2 Molde' };
+    expect(await log.recordOnce({ ...shown, user: colleague })).toBe(true);
+    const restarted = new AccessLog(t.storage, clock, silentLog);
+    expect(await restarted.recordOnce(shown)).toBe(false);
+    expect(await t.storage.accessLog.count()).toBe(2);
+  });
+
+  it('rejects when the entry cannot be written, and the next append continues the chain', async () => {
+    const { t, log } = await withEntries(2);
+    // Another writer took seq 3 behind our back: our insert must fail, not fork.
+    const entries = await t.storage.accessLog.after(0, 10);
+    await rawSql(t.location, [insertSql(forged(3, entries[1]?.hash ?? ''))]);
+    await expect(log.record(event())).rejects.toThrow();
+    await log.record(event());
+    expect((await t.storage.accessLog.tail())?.seq).toBe(4);
+    expect(await verifyAccessLog(t.storage)).toMatchObject({ ok: true, entries: 4 });
+  });
+});
+
+describe('patientOf', () => {
+  it('keeps the national id, or a stable description of an unknown patient', () => {
+    expect(patientOf(consult)).toEqual({ nationalId: '13097248022', description: null });
+    expect(
+      patientOf({ patient: { kind: 'unknown', description: '', sex: 'female', approximateAgeYears: 30 } }),
+    ).toEqual({ nationalId: null, description: 'ukjent pasient (kvinne, ca. 30 år)' });
+    expect(patientOf(null)).toEqual({ nationalId: null, description: null });
+  });
+});
