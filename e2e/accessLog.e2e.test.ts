@@ -4,11 +4,14 @@ import { VALID_NATIONAL_ID } from '../server/src/testing/consultFixtures.ts';
 import { openLoggedIn, screenshot } from './browser.ts';
 import { useAppUnderTest } from './appUnderTest.ts';
 
+const NOTE_SIGNED = 'Signerte notat';
+const RECORD_READ = 'Så journalen';
+
 const app = useAppUnderTest();
 const srv = app.server;
 
 describe('the access log on the admin page', () => {
-  it("shows the district admin who touched the patient's data, downloads it as CSV and checks the chain", async () => {
+  it("after the doctor signs and the nurse prints the decision, shows the admin both users' entries, as a table and CSV", async () => {
     const nurse = await openLoggedIn(app.browser(), srv().url, 'sykepleier.sunndal');
     const doctor = await openLoggedIn(app.browser(), srv().url, 'lege.molde');
 
@@ -27,6 +30,18 @@ describe('the access log on the admin page', () => {
     await doctor.getByRole('button', { name: 'Ta', exact: true }).click();
     await expect.poll(() => nurse.getByTestId('doctor-coming').textContent()).toContain('Lars Hjelset');
 
+    // He documents and signs during the call (which closes the consult); the nurse sees the decision and prints it.
+    const form = doctor.getByTestId('note-form');
+    await form.getByLabel('Vurdering').fill('Ukomplisert nedre urinveisinfeksjon.');
+    await form.getByRole('textbox', { name: /^Plan/ }).fill('Pivmecillinam 200 mg x 3 i 3 dager.');
+    await form.getByLabel('Behandles på stedet').check();
+    await form.getByRole('button', { name: 'Signer og lukk' }).click();
+    await expect.poll(() => nurse.getByTestId('decision').textContent()).toBe('Behandles på stedet');
+    await nurse.evaluate(() => {
+      window.print = () => undefined; // headless: the print dialog itself is not under test here
+    });
+    await nurse.getByRole('button', { name: 'Skriv ut' }).click();
+
     // The district's admin looks the patient up.
     const admin = await openLoggedIn(app.browser(), srv().url, 'admin.romsdal');
     await admin.getByLabel('Fødselsnummer eller D-nummer', { exact: true }).fill(VALID_NATIONAL_ID);
@@ -40,6 +55,8 @@ describe('the access log on the admin page', () => {
     );
     expect(texts.some((r) => r.includes('Lars Hjelset') && r.includes('Endret konsultasjonens status'))).toBe(true);
     expect(texts.some((r) => r.includes('Lars Hjelset') && r.includes('Så pasienten i arbeidskøen'))).toBe(true);
+    expect(texts.some((r) => r.includes('Lars Hjelset') && r.includes(NOTE_SIGNED))).toBe(true);
+    expect(texts.some((r) => r.includes('Ingrid Aasen') && r.includes(RECORD_READ))).toBe(true);
     // Norwegian time format, roles and workplaces in words, the outcome.
     const request = texts.find((r) => r.includes('Registrerte pasienten'))!;
     expect(request).toMatch(/\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}/);

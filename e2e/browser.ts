@@ -11,9 +11,9 @@ export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '..', 'test-resu
  * microphone (a beep), permission prompts auto-accepted, and none of the
  * background networking this closed network would refuse.
  */
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(executablePath: string = CHROMIUM): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: [
       '--no-sandbox',
@@ -127,6 +127,17 @@ export function srtpCiphers(page: Page): Promise<string[]> {
 }
 
 /** A new browser context logged in as a demo account, its live connection up. */
+/**
+ * Chromium inside a network namespace (a test host of its own, see
+ * server/src/testing/netns.ts): a wrapper that enters the namespace and execs
+ * the browser, which keeps the pipe Playwright drives it through.
+ */
+export function launchBrowserInNamespace(namespace: string, dir: string): Promise<Browser> {
+  const wrapper = path.join(dir, `chromium-in-${namespace}`);
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${namespace} ${CHROMIUM} "$@"\n`, { mode: 0o755 });
+  return launchBrowser(wrapper);
+}
+
 export async function openLoggedIn(browser: Browser, url: string, username: string): Promise<Page> {
   const page = await (await newContext(browser)).newPage();
   forwardPageErrors(page, username);

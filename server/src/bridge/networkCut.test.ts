@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
   twelveLeadStream,
 } from './testing/bridgeFixtures.ts';
 import { buildOruMessages } from './testing/oruRecording.ts';
+import { createTestHost, netnsAvailable, type TestHost } from '../testing/netns.ts';
 
 /**
  * The 10-second network cut: the bridge (and the monitor's sender) run in their
@@ -28,34 +29,11 @@ import { buildOruMessages } from './testing/oruRecording.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const NODE = process.execPath;
-const id = process.pid % 100_000;
-const NS = `lvbridge${id}`;
-const VETH_HOST = `lvh${id}`;
-const VETH_BRIDGE = `lvb${id}`;
-const NET = `10.213.${id % 250}`;
-const HOST_IP = `${NET}.1`;
-const BRIDGE_IP = `${NET}.2`;
-
 const CHUNK_MS = 200;
 const SECONDS = 30;
 const NUMERICS_EVERY = 5;
 const CUT_AFTER_MS = 8_000;
 const CUT_MS = 10_000;
-
-function ip(...args: string[]): void {
-  const result = spawnSync('ip', args, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr || result.error?.message}`);
-}
-
-function netnsAvailable(): boolean {
-  const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  if (probe.status === 0 && typeof process.getuid === 'function' && process.getuid() === 0) return true;
-  console.warn(
-    '\n*** SKIPPED: the 10 s network-cut test needs `ip netns` (iproute2) and root; ' +
-      `got status ${String(probe.status)} ${probe.stderr || probe.error?.message || ''} ***\n`,
-  );
-  return false;
-}
 
 interface Line {
   at: number;
@@ -82,32 +60,22 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
   }
 }
 
-const available = netnsAvailable();
+const available = netnsAvailable('the 10 s network-cut test');
 
 describe.skipIf(!available)('monitor bridge across a 10 s network cut (network namespace + veth)', () => {
   let server: TestServer | undefined;
   const children: ChildProcess[] = [];
 
+  let host: TestHost;
+
   beforeAll(() => {
-    // Leftovers of an earlier run with the same pid would make `ip` fail.
-    spawnSync('ip', ['netns', 'del', NS]);
-    spawnSync('ip', ['link', 'del', VETH_HOST]);
-    ip('netns', 'add', NS);
-    ip('link', 'add', VETH_HOST, 'type', 'veth', 'peer', 'name', VETH_BRIDGE);
-    ip('link', 'set', VETH_BRIDGE, 'netns', NS);
-    ip('addr', 'add', `${HOST_IP}/30`, 'dev', VETH_HOST);
-    ip('link', 'set', VETH_HOST, 'up');
-    ip('-n', NS, 'addr', 'add', `${BRIDGE_IP}/30`, 'dev', VETH_BRIDGE);
-    ip('-n', NS, 'link', 'set', VETH_BRIDGE, 'up');
-    ip('-n', NS, 'link', 'set', 'lo', 'up');
+    host = createTestHost('lvbridge', 0);
   });
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await server?.close();
-    // Deleting the namespace destroys its end of the pair, which takes the host end with it.
-    spawnSync('ip', ['netns', 'del', NS]);
-    spawnSync('ip', ['link', 'del', VETH_HOST]);
+    host.remove();
     removeTempDirs();
   });
 
@@ -115,8 +83,8 @@ describe.skipIf(!available)('monitor bridge across a 10 s network cut (network n
     'keeps every sample, in order, no gap, no duplicate; reports the catch-up time',
     { timeout: 180_000 },
     async () => {
-      server = await startTestServer({ host: HOST_IP });
-      const base = `https://${HOST_IP}:${server.port}`;
+      server = await startTestServer({ host: host.hostIp });
+      const base = `https://${host.hostIp}:${server.port}`;
       const nurse = (
         await httpsJson<LoginResponse>(`${base}/api/auth/login`, {
           body: { username: 'sykepleier.sunndal', password: DEMO_PASSWORD },
@@ -163,7 +131,7 @@ describe.skipIf(!available)('monitor bridge across a 10 s network cut (network n
         [
           'netns',
           'exec',
-          NS,
+          host.namespace,
           NODE,
           path.join(ROOT, 'server/src/tools/monitorBridge.ts'),
           '--server',
@@ -204,7 +172,7 @@ describe.skipIf(!available)('monitor bridge across a 10 s network cut (network n
         [
           'netns',
           'exec',
-          NS,
+          host.namespace,
           NODE,
           path.join(ROOT, 'server/src/bridge/testing/mllpSender.ts'),
           '--port',
@@ -237,9 +205,9 @@ describe.skipIf(!available)('monitor bridge across a 10 s network cut (network n
 
       await until('8 s of recording', () => senderLines.length >= CUT_AFTER_MS / CHUNK_MS, 30_000);
       const cutAt = Date.now();
-      ip('link', 'set', VETH_HOST, 'down');
+      host.cut();
       await new Promise((resolve) => setTimeout(resolve, CUT_MS));
-      ip('link', 'set', VETH_HOST, 'up');
+      host.restore();
       const upAt = Date.now();
       const queuedAtUp = senderLines.filter((l) => l.at <= upAt).length;
 

@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * A test host of its own: a network namespace joined to this one by a veth
+ * pair (iproute2; needs root). `cut()`/`restore()` take the link down and up,
+ * which is how the fault tests cut a nurse's or a bridge's network: this
+ * kernel has no netem.
+ */
+export interface TestHost {
+  readonly namespace: string;
+  /** This side's address on the link (where the test host reaches the server). */
+  readonly hostIp: string;
+  /** The test host's own address. */
+  readonly peerIp: string;
+  cut(): void;
+  restore(): void;
+  remove(): void;
+}
+
+function ip(...args: string[]): void {
+  const result = spawnSync('ip', args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr || result.error?.message}`);
+}
+
+/** Whether namespaces can be made here; says loudly why not (the test is then skipped, not passed). */
+export function netnsAvailable(what: string): boolean {
+  const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  if (probe.status === 0 && typeof process.getuid === 'function' && process.getuid() === 0) return true;
+  console.warn(
+    `\n*** SKIPPED: ${what} needs \`ip netns\` (iproute2) and root; ` +
+      `got status ${String(probe.status)} ${probe.stderr || probe.error?.message || ''} ***\n`,
+  );
+  return false;
+}
+
+/** Makes the namespace `<prefix><pid>` on 10.213.<n>.0/30 (n from the pid and `subnet`, so parallel suites differ). */
+export function createTestHost(prefix: string, subnet: number): TestHost {
+  const id = process.pid % 100_000;
+  const namespace = `${prefix}${id}`;
+  const vethHost = `${prefix.slice(0, 4)}h${id}`;
+  const vethPeer = `${prefix.slice(0, 4)}p${id}`;
+  const net = `10.213.${(id + subnet) % 250}`;
+  const hostIp = `${net}.1`;
+  const peerIp = `${net}.2`;
+  const remove = (): void => {
+    // Deleting the namespace destroys its end of the pair, which takes the host end with it.
+    spawnSync('ip', ['netns', 'del', namespace]);
+    spawnSync('ip', ['link', 'del', vethHost]);
+  };
+  remove(); // leftovers of an earlier run with the same pid would make `ip` fail
+  ip('netns', 'add', namespace);
+  ip('link', 'add', vethHost, 'type', 'veth', 'peer', 'name', vethPeer);
+  ip('link', 'set', vethPeer, 'netns', namespace);
+  ip('addr', 'add', `${hostIp}/30`, 'dev', vethHost);
+  ip('link', 'set', vethHost, 'up');
+  ip('-n', namespace, 'addr', 'add', `${peerIp}/30`, 'dev', vethPeer);
+  ip('-n', namespace, 'link', 'set', vethPeer, 'up');
+  ip('-n', namespace, 'link', 'set', 'lo', 'up');
+  return {
+    namespace,
+    hostIp,
+    peerIp,
+    cut: () => ip('link', 'set', vethHost, 'down'),
+    restore: () => ip('link', 'set', vethHost, 'up'),
+    remove,
+  };
+}
