@@ -5,12 +5,14 @@
 //   node_modules/.bin/node bench/queue.ts [--rate 500] [--seconds 20]
 //
 // Writes bench/results/queue.json and bench/results/queue.md.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LatencyRecorder } from './queue/latency.ts';
+import { EventLoopDelay } from '../server/src/health/eventLoopDelay.ts';
 import { startServerProcess } from '../server/src/testing/serverProcess.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -69,6 +71,18 @@ const server = await startServerProcess({
     ? { env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env['BENCH_CPU_PROFILE']}` } }
     : {}),
 });
+// As in the capacity bench: the server (every thread) on core 0, this load generator on core 1, so the figures are
+// the server's and not the scheduler's fight between the two over both cores. BENCH_NO_PIN=1 leaves them unpinned.
+const pinned = process.env['BENCH_NO_PIN'] !== '1' && os.cpus().length >= 2;
+if (pinned) {
+  for (const [pid, core] of [
+    [server.child.pid, '0'],
+    [process.pid, '1'],
+  ] as const) {
+    const result = spawnSync('taskset', ['-a', '-p', '-c', core, String(pid)], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`taskset ${String(pid)} → core ${core}: ${result.stderr}`);
+  }
+}
 try {
   const doctors = await Promise.all(['lege.molde', 'lege2.molde'].map((u) => login(server.url, u)));
   // Writes are 5 % of the load, split evenly between intake, claim and signing the note (which closes the
@@ -142,6 +156,14 @@ try {
 
   const total = RATE * SECONDS;
   const intervalMs = 1000 / RATE;
+  // Reading the health endpoint starts the server's event-loop window afresh.
+  const serverLoopWindow = (): Promise<{ p50Ms: number; p99Ms: number; maxMs: number }> =>
+    request(`${server.url}/api/health`, 'GET', null).then(
+      (res) => (res.body as { eventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number } }).eventLoopDelay,
+    );
+  await serverLoopWindow();
+  // The load generator's own event loop: a stall here delays the responses it times, so it is reported beside them.
+  const generatorLoop = new EventLoopDelay();
   const start = performance.now();
   const inFlight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -152,6 +174,9 @@ try {
   }
   await Promise.all(inFlight);
   const seconds = (performance.now() - start) / 1000;
+  const generatorLoopDelay = generatorLoop.take();
+  generatorLoop.stop();
+  const serverLoopDelay = await serverLoopWindow();
 
   const results = Object.fromEntries(Object.entries(ops).map(([name, rec]) => [name, rec.summary()]));
   const combined = Object.values(ops).reduce((n, r) => n + r.count, 0);
@@ -163,6 +188,9 @@ try {
     achievedRatePerSecond: Math.round(combined / seconds),
     durationSeconds: Math.round(seconds * 10) / 10,
     operations: results,
+    pinned,
+    generatorLoopDelay,
+    serverLoopDelay,
     target: {
       p99Ms: 20,
       // Met only at the target rate, actually sustained.
@@ -183,11 +211,18 @@ try {
     `Open loop at ${RATE} req/s for ${SECONDS} s (achieved ${report.achievedRatePerSecond} req/s): 95 % queue list (doctor),`,
     '5 % writes split evenly: intake (nurse), claim (doctor; 409 when a colleague was faster counts as a correct',
     'answer) and signing the note, which closes the consult (the doctor who took it).',
-    'Client and server on the same machine, HTTPS with keep-alive.',
+    `Client and server on the same machine, HTTPS with keep-alive${pinned ? '; the server (all its threads) pinned to core 0, this load generator to core 1' : ', unpinned (BENCH_NO_PIN=1)'}.`,
     '',
     '| operation | requests | errors | p50 ms | p95 ms | p99 ms | max ms |',
     '|---|---|---|---|---|---|---|',
     rows,
+    '',
+    'Event-loop delay meanwhile (how late each loop ran; a stall delays every request in flight):',
+    '',
+    '| process | p50 ms | p99 ms | max ms |',
+    '|---|---|---|---|',
+    `| server (from /api/health) | ${serverLoopDelay.p50Ms} | ${serverLoopDelay.p99Ms} | ${serverLoopDelay.maxMs} |`,
+    `| load generator (shares the 2 cores, times the responses) | ${generatorLoopDelay.p50Ms} | ${generatorLoopDelay.p99Ms} | ${generatorLoopDelay.maxMs} |`,
     '',
     `Target p99 < 20 ms at 500 req/s: **${report.target.met ? 'met' : 'not met'}**.`,
     '',

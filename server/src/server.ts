@@ -12,6 +12,7 @@ import { ConsultService } from './consults/consultService.ts';
 import { DocumentationService } from './consults/documentationService.ts';
 import { RecordService } from './consults/recordService.ts';
 import { ExportRunner } from './exports/exportRunner.ts';
+import { EventLoopDelay } from './health/eventLoopDelay.ts';
 import { assertPdfFontsAvailable } from './exports/pdfSummary.ts';
 import { createApp } from './http/app.ts';
 import { LiveUpdates } from './live/liveUpdates.ts';
@@ -126,6 +127,8 @@ export async function startServer(
     // PDF and FHIR are built on a worker thread, so an export never stalls signaling and live vitals.
     const exports = new ExportRunner(log.child({ component: 'exports' }));
     cleanup.unshift(() => exports.close());
+    const loopDelay = new EventLoopDelay();
+    cleanup.unshift(() => loopDelay.stop());
     const app = createApp({
       storage,
       org,
@@ -139,6 +142,7 @@ export async function startServer(
       documentation,
       records,
       exports,
+      loopDelay,
       pool,
       rooms,
       log,

@@ -25,6 +25,7 @@ import { authRoutes } from './routes/authRoutes.ts';
 import { consultRoutes } from './routes/consultRoutes.ts';
 import { queueRoutes } from './routes/queueRoutes.ts';
 import type { ExportRunner } from '../exports/exportRunner.ts';
+import type { EventLoopDelay } from '../health/eventLoopDelay.ts';
 import { exportRoutes } from './routes/exportRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { simulatorRoutes } from './routes/simulatorRoutes.ts';
@@ -46,6 +47,8 @@ export interface AppDeps {
   documentation: DocumentationService;
   /** The assembled consult record. */
   records: RecordService;
+  /** The event loop's lateness since the previous health check. */
+  loopDelay: EventLoopDelay;
   /** PDF and FHIR exports, built on a worker thread. */
   exports: ExportRunner;
   pool: MediaWorkerPool;
@@ -69,7 +72,12 @@ export function createApp(deps: AppDeps): Express {
   const rateLimits = httpRateLimiters(deps.limits, log);
   app.get('/api/health', rateLimits.anonymous, async (_req, res) => {
     const workers = await deps.pool.census();
-    res.json({ status: workers.length === deps.pool.size ? 'ok' : 'degraded', workers, rooms: deps.rooms.size });
+    res.json({
+      status: workers.length === deps.pool.size ? 'ok' : 'degraded',
+      workers,
+      rooms: deps.rooms.size,
+      eventLoopDelay: deps.loopDelay.take(),
+    });
   });
   app.use('/api/auth', rateLimits.anonymous, authRoutes(deps.passwords, deps.sessions, log));
 

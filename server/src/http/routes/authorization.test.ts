@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsultView, LoginResponse } from '@legevakt/shared';
+import { describe, expect, it } from 'vitest';
+import type { ConsultView } from '@legevakt/shared';
 import { claimConsult, intake, login, requestConsult } from '../../testing/consultFixtures.ts';
 import { httpsJson } from '../../testing/httpsJson.ts';
-import { startTestServer, type TestServer } from '../../testing/testServer.ts';
+import { useLoggedInServer } from '../../testing/loggedInServer.ts';
 
 /**
  * The authorisation matrix: every consult and queue route, for every role, on
  * its own tenant and on a foreign one. A refusal is 403 (or 404 where the
  * route is not for that role at all) and is logged.
  */
-let server: TestServer;
-const as = new Map<string, LoginResponse>();
 const USERS = [
   'sykepleier.sunndal', // nurse, Romsdal — owns the consults below
   'sykepleier.rauma', // nurse, same district, other satellite
@@ -25,21 +23,13 @@ const USERS = [
 ] as const;
 type User = (typeof USERS)[number];
 
-beforeAll(async () => {
-  // Overflow far away, so the Førde doctor really is a foreign tenant here.
-  server = await startTestServer({ queue: { overflowAfterMs: 3600_000 } });
-  for (const username of USERS) as.set(username, await login(server.url, username));
-});
-afterAll(async () => {
-  await server.close();
-});
+const app = useLoggedInServer(USERS);
+const srv = app.server;
 
-const token = (user: User): string => as.get(user)!.accessToken;
-const call = (user: User, method: string, path: string, body?: unknown) =>
-  httpsJson(`${server.url}${path}`, { method, token: token(user), ...(body === undefined ? {} : { body }) });
+const { session, token, call } = app;
 
 async function freshWaiting(): Promise<ConsultView> {
-  return requestConsult(server.url, token('sykepleier.sunndal'));
+  return requestConsult(srv().url, token('sykepleier.sunndal'));
 }
 
 describe('reading a consult', () => {
@@ -55,11 +45,11 @@ describe('reading a consult', () => {
     ['admin.sunnfjord', 403],
   ])('GET /api/consults/:id as %s → %i', async (user, status) => {
     const consult = await freshWaiting();
-    const before = server.logs.filter((l) => l['msg'] === 'access denied').length;
+    const before = srv().logs.filter((l) => l['msg'] === 'access denied').length;
     const response = await call(user, 'GET', `/api/consults/${consult.id}`);
     expect(response.status).toBe(status);
     if (status === 403) {
-      expect(server.logs.filter((l) => l['msg'] === 'access denied').length).toBe(before + 1);
+      expect(srv().logs.filter((l) => l['msg'] === 'access denied').length).toBe(before + 1);
       expect(JSON.stringify(response.body)).not.toContain('Astrid');
     } else {
       expect(response.body).toMatchObject({ consult: { id: consult.id, patient: { name: 'Astrid Nordmann' } } });
@@ -80,12 +70,12 @@ describe('reading a consult', () => {
       ['GET', '/api/queue'],
       ['GET', '/api/me'],
     ] as const) {
-      expect((await httpsJson(`${server.url}${path}`, { method })).status).toBe(401);
+      expect((await httpsJson(`${srv().url}${path}`, { method })).status).toBe(401);
     }
-    const session = await login(server.url, 'lege2.molde');
-    expect((await httpsJson(`${server.url}/api/me`, { token: session.accessToken })).status).toBe(200);
-    await httpsJson(`${server.url}/api/auth/logout`, { body: { refreshToken: session.refreshToken } });
-    expect((await httpsJson(`${server.url}/api/me`, { token: session.accessToken })).status).toBe(401);
+    const session = await login(srv().url, 'lege2.molde');
+    expect((await httpsJson(`${srv().url}/api/me`, { token: session.accessToken })).status).toBe(200);
+    await httpsJson(`${srv().url}/api/auth/logout`, { body: { refreshToken: session.refreshToken } });
+    expect((await httpsJson(`${srv().url}/api/me`, { token: session.accessToken })).status).toBe(401);
   });
 });
 
@@ -176,23 +166,23 @@ describe('queue transitions', () => {
       status: 'cancelled',
     });
     const taken = await freshWaiting();
-    await claimConsult(server.url, token('lege.molde'), taken.id);
+    await claimConsult(srv().url, token('lege.molde'), taken.id);
     expect((await call('sykepleier.sunndal', 'POST', `/api/consults/${taken.id}/cancel`)).status).toBe(409);
   });
 
   it('lets only the doctor who has it transfer, return or end the call', async () => {
     const consult = await freshWaiting();
-    await claimConsult(server.url, token('lege.molde'), consult.id);
+    await claimConsult(srv().url, token('lege.molde'), consult.id);
     for (const action of ['return', 'end-call']) {
       expect((await call('lege2.molde', 'POST', `/api/consults/${consult.id}/${action}`)).status).toBe(403);
       expect((await call('sykepleier.sunndal', 'POST', `/api/consults/${consult.id}/${action}`)).status).toBe(403);
     }
-    const colleague = as.get('lege2.molde')!.user.id;
+    const colleague = session('lege2.molde').user.id;
     expect(
       (await call('lege2.molde', 'POST', `/api/consults/${consult.id}/transfer`, { toDoctorId: colleague })).status,
     ).toBe(403);
     // A nurse is not a transfer target.
-    const nurseId = as.get('sykepleier.sunndal')!.user.id;
+    const nurseId = session('sykepleier.sunndal').user.id;
     expect(
       (await call('lege.molde', 'POST', `/api/consults/${consult.id}/transfer`, { toDoctorId: nurseId })).status,
     ).toBe(400);
@@ -202,7 +192,7 @@ describe('queue transitions', () => {
     expect((await call('lege.molde', 'POST', `/api/consults/${consult.id}/return`)).status).toBe(403);
     const returned = await call('lege2.molde', 'POST', `/api/consults/${consult.id}/return`);
     expect(returned.body).toMatchObject({ status: 'waiting', claimedBy: null, requestedAt: consult.requestedAt });
-    await claimConsult(server.url, token('lege.molde'), consult.id);
+    await claimConsult(srv().url, token('lege.molde'), consult.id);
     expect((await call('lege.molde', 'POST', `/api/consults/${consult.id}/end-call`)).body).toMatchObject({
       status: 'documentation',
     });

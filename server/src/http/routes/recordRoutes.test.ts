@@ -1,20 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   AddendumResponse,
   ClinicalNoteInput,
   ConsultRecord,
   ConsultView,
-  LoginResponse,
   SignedNoteResponse,
 } from '@legevakt/shared';
 import type { AccessLogEntry } from '../../storage/accessLogRepository.ts';
-import { claimConsult, login, requestConsult } from '../../testing/consultFixtures.ts';
+import { claimConsult, requestConsult } from '../../testing/consultFixtures.ts';
 import { httpsJson } from '../../testing/httpsJson.ts';
 import { SignalingTestClient } from '../../testing/signalingTestClient.ts';
-import { startTestServer, type TestServer } from '../../testing/testServer.ts';
+import { useLoggedInServer } from '../../testing/loggedInServer.ts';
 
-let server: TestServer;
-const as = new Map<string, LoginResponse>();
 const USERS = [
   'sykepleier.sunndal',
   'sykepleier.rauma',
@@ -26,17 +23,10 @@ const USERS = [
 ] as const;
 type User = (typeof USERS)[number];
 
-beforeAll(async () => {
-  server = await startTestServer({ queue: { overflowAfterMs: 3600_000 } });
-  for (const username of USERS) as.set(username, await login(server.url, username));
-});
-afterAll(async () => {
-  await server.close();
-});
+const app = useLoggedInServer(USERS);
+const srv = app.server;
 
-const token = (user: User): string => as.get(user)!.accessToken;
-const call = <T = unknown>(user: User, method: string, path: string, body?: unknown) =>
-  httpsJson<T>(`${server.url}${path}`, { method, token: token(user), ...(body === undefined ? {} : { body }) });
+const { token, call } = app;
 
 const NOTE: ClinicalNoteInput = {
   findings: 'Afebril. Urinstix: leukocytter 2+, nitritt positiv.',
@@ -48,8 +38,8 @@ const NOTE: ClinicalNoteInput = {
 
 /** A consult lege.molde has taken and hung up on: waiting for his note. */
 async function documenting(): Promise<ConsultView> {
-  const consult = await requestConsult(server.url, token('sykepleier.sunndal'));
-  await claimConsult(server.url, token('lege.molde'), consult.id);
+  const consult = await requestConsult(srv().url, token('sykepleier.sunndal'));
+  await claimConsult(srv().url, token('lege.molde'), consult.id);
   const ended = await call<ConsultView>('lege.molde', 'POST', `/api/consults/${consult.id}/end-call`);
   expect(ended.status).toBe(200);
   return ended.body;
@@ -57,15 +47,15 @@ async function documenting(): Promise<ConsultView> {
 
 /** The record.* access entries written since `after` (the access log is awaited before each answer). */
 async function recordEntries(after: number): Promise<AccessLogEntry[]> {
-  return (await server.storage.accessLog.after(after, 10_000)).filter((e) => e.action.startsWith('record.'));
+  return (await srv().storage.accessLog.after(after, 10_000)).filter((e) => e.action.startsWith('record.'));
 }
-const lastSeq = async (): Promise<number> => (await server.storage.accessLog.tail())?.seq ?? 0;
+const lastSeq = async (): Promise<number> => (await srv().storage.accessLog.tail())?.seq ?? 0;
 const summary = (entries: AccessLogEntry[]) =>
   entries.map((e) => ({ user: e.userName, action: e.action, outcome: e.outcome, consultId: e.consultId }));
 
 describe('signing the note over HTTP', () => {
   it('closes the consult, tells the nurse at once, and shows her the decision in the record', async () => {
-    const nurseSocket = await SignalingTestClient.connect(server.url, token('sykepleier.sunndal'));
+    const nurseSocket = await SignalingTestClient.connect(srv().url, token('sykepleier.sunndal'));
     try {
       const consult = await documenting();
       const before = await lastSeq();
@@ -127,7 +117,7 @@ describe('signing the note over HTTP', () => {
     const record = await call<ConsultRecord>('lege.molde', 'GET', `/api/consults/${consult.id}/record`);
     expect(record.body.consult.status).toBe('documentation');
     expect(record.body.notes).toEqual([]);
-    expect(server.logs.some((l) => l['msg'] === 'access denied' && l['action'] === 'sign')).toBe(true);
+    expect(srv().logs.some((l) => l['msg'] === 'access denied' && l['action'] === 'sign')).toBe(true);
   });
 
   it('refuses a malformed note with the problems named (400), after logging the allowed access', async () => {
@@ -185,7 +175,7 @@ describe('break-the-glass on the record', () => {
   it('lets a doctor of another district read it only with a typed reason, logged with the reason', async () => {
     const consult = await documenting();
     const read = (user: User, reason?: string) =>
-      httpsJson<ConsultRecord>(`${server.url}/api/consults/${consult.id}/record`, {
+      httpsJson<ConsultRecord>(`${srv().url}/api/consults/${consult.id}/record`, {
         token: token(user),
         ...(reason === undefined ? {} : { headers: { 'X-Access-Reason': encodeURIComponent(reason) } }),
       });

@@ -1,17 +1,15 @@
-import { encodeVitalsMessage, EcgStrip, type LoginResponse, type VitalsMessage } from '@legevakt/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeVitalsMessage, EcgStrip, type VitalsMessage } from '@legevakt/shared';
+import { describe, expect, it } from 'vitest';
 import { base64ToInt16 } from '../../storage/ecgStripRepository.ts';
-import { claimConsult, login, requestConsult } from '../../testing/consultFixtures.ts';
+import { claimConsult, requestConsult } from '../../testing/consultFixtures.ts';
 import { httpsJson } from '../../testing/httpsJson.ts';
-import { startTestServer, type TestServer } from '../../testing/testServer.ts';
+import { useLoggedInServer } from '../../testing/loggedInServer.ts';
 
 /**
  * The strip routes over HTTPS: who captures (the consult's doctor), who reads
  * (its participants), and exactly one access-log entry per call, allowed or
  * denied. The waveform is stored the way the VitalsService stores it.
  */
-let server: TestServer;
-const as = new Map<string, LoginResponse>();
 const USERS = [
   'sykepleier.sunndal', // the requesting nurse
   'sykepleier.rauma', // same district, other satellite
@@ -25,17 +23,10 @@ const USERS = [
 ] as const;
 type User = (typeof USERS)[number];
 
-beforeAll(async () => {
-  server = await startTestServer({ queue: { overflowAfterMs: 3600_000 } });
-  for (const username of USERS) as.set(username, await login(server.url, username));
-});
-afterAll(async () => {
-  await server.close();
-});
+const app = useLoggedInServer(USERS);
+const srv = app.server;
 
-const token = (user: User): string => as.get(user)!.accessToken;
-const call = (user: User, method: string, path: string, body?: unknown) =>
-  httpsJson(`${server.url}${path}`, { method, token: token(user), ...(body === undefined ? {} : { body }) });
+const { session, token, call } = app;
 
 const RATE = 250;
 const START = 1_736_888_000_000;
@@ -44,8 +35,8 @@ const sampleOf = (k: number, s: number): number => ((k * 7 + s * 1000) % 30_000)
 
 /** An active consult of Sunndal taken by lege.molde, with 12 s of ECG stored (chunks in `skip` missing). */
 async function consultWithEcg(skip: number[] = []): Promise<string> {
-  const consult = await requestConsult(server.url, token('sykepleier.sunndal'));
-  await claimConsult(server.url, token('lege.molde'), consult.id);
+  const consult = await requestConsult(srv().url, token('sykepleier.sunndal'));
+  await claimConsult(srv().url, token('lege.molde'), consult.id);
   for (let i = 0; i < 120; i++) {
     if (skip.includes(i)) continue;
     const samples = new Int16Array(25 * 2);
@@ -63,7 +54,7 @@ async function consultWithEcg(skip: number[] = []): Promise<string> {
         samples,
       },
     };
-    await server.storage.vitals.append({
+    await srv().storage.vitals.append({
       consultId: consult.id,
       sourceId: 'src-1',
       seq: i + 1,
@@ -77,15 +68,15 @@ async function consultWithEcg(skip: number[] = []): Promise<string> {
 
 /** The access entries written while `act` ran. */
 async function accessEntries(act: () => Promise<unknown>) {
-  await server.access.settled();
-  const before = await server.storage.accessLog.count();
+  await srv().access.settled();
+  const before = await srv().storage.accessLog.count();
   await act();
-  await server.access.settled();
-  const entries = await server.storage.accessLog.after(before, 100);
+  await srv().access.settled();
+  const entries = await srv().storage.accessLog.after(before, 100);
   return entries.map((e) => ({ user: e.userName, action: e.action, outcome: e.outcome, consultId: e.consultId }));
 }
 
-const nameOf = (user: User) => as.get(user)!.user.displayName;
+const nameOf = (user: User) => session(user).user.displayName;
 
 describe('capturing a strip', () => {
   it('lets the consult’s doctor capture the last 10 s: the stored samples, one allowed entry', async () => {
@@ -98,7 +89,7 @@ describe('capturing a strip', () => {
     const strip = EcgStrip.parse(response!.body);
     expect(strip).toMatchObject({
       consultId,
-      capturedBy: as.get('lege.molde')!.user.id,
+      capturedBy: session('lege.molde').user.id,
       capturedByName: nameOf('lege.molde'),
       streamId: 'ecg-0',
       signals: ['II', 'V5'],
@@ -112,7 +103,7 @@ describe('capturing a strip', () => {
     const expected = Int16Array.from({ length: 5000 }, (_, i) => sampleOf(500 + Math.floor(i / 2), i % 2));
     expect(samples).toEqual(expected);
     expect(entries).toEqual([{ user: nameOf('lege.molde'), action: 'strip.capture', outcome: 'allowed', consultId }]);
-    expect(server.logs.some((l) => l['msg'] === 'ECG strip captured' && l['stripId'] === strip.id)).toBe(true);
+    expect(srv().logs.some((l) => l['msg'] === 'ECG strip captured' && l['stripId'] === strip.id)).toBe(true);
   });
 
   it.each<User>(['lege2.molde', 'lege.forde', 'sykepleier.sunndal', 'ambulanse.molde', 'admin', 'admin.romsdal'])(
@@ -125,7 +116,7 @@ describe('capturing a strip', () => {
       });
       expect(status).toBe(403);
       expect(entries).toEqual([{ user: nameOf(user), action: 'strip.capture', outcome: 'denied', consultId }]);
-      expect(await server.storage.strips.list(consultId)).toEqual([]);
+      expect(await srv().storage.strips.list(consultId)).toEqual([]);
     },
   );
 
@@ -143,8 +134,8 @@ describe('capturing a strip', () => {
     expect(base64ToInt16(strip.samplesBase64)[0]).toBe(sampleOf(250, 0));
 
     // Signed and closed: the record is read, no longer added to (409 and a denied entry); reading goes on.
-    const doctorId = as.get('lege.molde')!.user.id;
-    expect(await server.storage.consults.close(consultId, { doctorId, at: Date.now() })).not.toBeNull();
+    const doctorId = session('lege.molde').user.id;
+    expect(await srv().storage.consults.close(consultId, { doctorId, at: Date.now() })).not.toBeNull();
     let closed = 0;
     const entries = await accessEntries(async () => {
       closed = (await call('lege.molde', 'POST', `/api/consults/${consultId}/strips`, { streamId: 'ecg-0' })).status;
@@ -181,7 +172,7 @@ describe('capturing a strip', () => {
       ['denied', null],
       ['denied', null],
     ]);
-    expect(await server.storage.strips.list(consultId)).toEqual([]);
+    expect(await srv().storage.strips.list(consultId)).toEqual([]);
     // A window before the gap is whole, and is captured.
     const before = await call('lege.molde', 'POST', `/api/consults/${consultId}/strips`, {
       streamId: 'ecg-0',
@@ -223,6 +214,6 @@ describe('reading a consult’s strips', () => {
 
   it('refuses without a token', async () => {
     const consultId = await consultWithEcg();
-    expect((await httpsJson(`${server.url}/api/consults/${consultId}/strips`)).status).toBe(401);
+    expect((await httpsJson(`${srv().url}/api/consults/${consultId}/strips`)).status).toBe(401);
   });
 });
