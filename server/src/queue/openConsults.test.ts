@@ -7,6 +7,8 @@ import { openTestStorage, silentLog, type TestStorage } from '../storage/testing
 import type { UserRecord } from '../storage/userRepository.ts';
 import { FakeClock } from '../testing/fakeClock.ts';
 import { OpenConsults } from './openConsults.ts';
+import { PresenceRegistry } from './presence.ts';
+import { WorkQueue } from './workQueue.ts';
 
 const intake = {
   patient: { kind: 'known', name: 'Kari Nordmann', nationalId: '13097248022' },
@@ -22,13 +24,14 @@ function claims(user: UserRecord): AccessTokenClaims {
 let db: TestStorage;
 let demo: DemoFixture;
 let service: ConsultService;
+let org: OrganisationDirectory;
 let model: OpenConsults;
 const clock = new FakeClock(1_800_000_000_000);
 
 beforeEach(async () => {
   db = await openTestStorage('sqlite');
   demo = await seedFixture(db.storage);
-  const org = new OrganisationDirectory({
+  org = new OrganisationDirectory({
     districts: await db.storage.organisation.listDistricts(),
     virtualLvs: await db.storage.organisation.listVirtualLvs(),
     lvsSites: await db.storage.organisation.listLvsSites(),
@@ -119,5 +122,28 @@ describe('OpenConsults', () => {
     expect(afterClaim).toBeGreaterThan(afterRequest);
     await service.returnToQueue(doctor, consult.id);
     expect(model.answersVersion).toBeGreaterThan(afterClaim);
+  });
+});
+
+describe('the queue as served to a doctor', () => {
+  it('is reused while nothing changed and under a second old, and recomputed after any change', async () => {
+    model = await OpenConsults.load(db.storage, service);
+    const queue = new WorkQueue(db.storage, model, org, new PresenceRegistry(), clock);
+    const doctor = claims(demo.doctorMolde);
+    const first = await queue.servedSnapshotFor(doctor);
+    expect(await queue.servedSnapshotFor(doctor)).toBe(first);
+
+    const consult = await service.request(claims(demo.nurseSunndal), intake);
+    const afterIntake = await queue.servedSnapshotFor(doctor);
+    expect(afterIntake).not.toBe(first);
+    expect(afterIntake.snapshot.entries.map((e) => e.id)).toEqual([consult.id]);
+    expect(JSON.parse(afterIntake.json)).toEqual(afterIntake.snapshot);
+
+    await clock.advance(999);
+    expect(await queue.servedSnapshotFor(doctor)).toBe(afterIntake);
+    await clock.advance(1);
+    const older = await queue.servedSnapshotFor(doctor);
+    expect(older).not.toBe(afterIntake);
+    expect(older.snapshot.at).toBe(clock.now());
   });
 });

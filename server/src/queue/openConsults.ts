@@ -23,6 +23,8 @@ export class OpenConsults {
   readonly #onChanged = (consult: Consult): void => this.apply(consult);
   /** Bumped when a consult is answered: the expected-wait estimates read the recent answer times. */
   #answersVersion = 0;
+  /** Bumped on every change taken in: what was computed from the set at an older version may be stale. */
+  #version = 0;
 
   private constructor(consults: ConsultService) {
     this.#consults = consults;
@@ -46,8 +48,13 @@ export class OpenConsults {
     const held = this.#byId.get(consult.id);
     if (held && held.version > consult.version) return;
     if ((held?.claimedAt ?? null) !== consult.claimedAt) this.#answersVersion += 1;
+    this.#version += 1;
     if (OPEN.includes(consult.status)) this.#byId.set(consult.id, consult);
     else this.#byId.delete(consult.id);
+  }
+
+  get version(): number {
+    return this.#version;
   }
 
   get answersVersion(): number {

@@ -23,6 +23,15 @@ import type { PresenceRegistry } from './presence.ts';
 export const SLA_TIME_ZONE = 'Europe/Oslo';
 const RECENT_ANSWERS = 20;
 const SLA_CACHE_MS = 1000;
+/** A doctor's queue as served over HTTP is reused this long while no consult changes (its SLA is as fresh). */
+const SNAPSHOT_REUSE_MS = 1000;
+
+export interface ServedSnapshot {
+  readonly snapshot: QueueSnapshot;
+  /** The snapshot serialised once, for every read that reuses it. */
+  readonly json: string;
+  readonly version: number;
+}
 
 /**
  * Read models of the work queue: each doctor's ordered queue, each request's
@@ -40,6 +49,8 @@ export class WorkQueue {
   /** Today's SLA per site, recomputed at most once a second: every queue read shows it. */
   readonly #slaToday = new Map<string | null, { at: number; figures: Promise<SlaFigures> }>();
 
+  /** Each doctor's last served snapshot (bounded by the number of doctors). */
+  readonly #served = new Map<string, ServedSnapshot>();
   /** Recent answer times per district, valid while no consult has been answered since. */
   readonly #recentAnswers = new Map<string, { version: number; times: Promise<number[]> }>();
 
@@ -74,6 +85,25 @@ export class WorkQueue {
       slaToday: await this.slaToday(siteId),
       mine: await Promise.all(mine.map((c) => this.view(c))),
     };
+  }
+
+  /**
+   * The doctor's snapshot for a read of the queue, and its JSON. Doctors' screens
+   * poll and reload often, and most reads find nothing changed: the last one is
+   * served again while no consult has changed and it is under a second old (the
+   * live socket pushes every change anyway).
+   */
+  async servedSnapshotFor(user: AccessTokenClaims): Promise<ServedSnapshot> {
+    const version = this.#open.version;
+    const cached = this.#served.get(user.sub);
+    if (cached && cached.version === version && this.#clock.now() - cached.snapshot.at < SNAPSHOT_REUSE_MS) {
+      return cached;
+    }
+    const snapshot = await this.snapshotFor(user);
+    // Taken before computing: a change meanwhile makes this entry stale at once.
+    const served = { snapshot, json: JSON.stringify(snapshot), version };
+    this.#served.set(user.sub, served);
+    return served;
   }
 
   /** The open consults of a satellite or an ambulance unit, with their place in line. */

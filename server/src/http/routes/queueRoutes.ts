@@ -43,9 +43,10 @@ export function queueRoutes(
         await access.record({ user, action: 'queue.view', consult: null, outcome: 'denied', address });
         throw error;
       }
-      const snapshot = await queue.snapshotFor(user);
+      const { snapshot, json } = await queue.servedSnapshotFor(user);
       await access.recordShown(user, 'queue.view', [...snapshot.entries.map((e) => e.id), ...snapshot.mine], address);
-      return snapshot;
+      res.type('application/json').send(json);
+      return undefined;
     }),
   );
 
