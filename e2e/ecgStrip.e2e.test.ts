@@ -1,28 +1,21 @@
 import { decodeVitalsMessage, type WaveformChunk } from '@legevakt/shared';
 import { describe, expect, it } from 'vitest';
 import { base64ToInt16 } from '../server/src/storage/ecgStripRepository.ts';
-import { claimConsult, login, requestConsult } from '../server/src/testing/consultFixtures.ts';
 import { loadRecording } from '../server/src/vitals/simulator/recordings.ts';
-import { openLoggedIn, screenshot } from './browser.ts';
+import { screenshot } from './browser.ts';
 import { useAppUnderTest } from './appUnderTest.ts';
-import { receivedStreams } from './vitalsProbe.ts';
+import { consultWithSimulator, receivedStreams } from './vitalsProbe.ts';
 
 const app = useAppUnderTest();
 const srv = app.server;
 
 describe('the doctor’s vitals panel: alarms, trends, ECG layouts and strip capture', () => {
   it('captures a strip in the browser whose stored samples are the recording’s own', async () => {
-    const nurseLogin = await login(srv().url, 'sykepleier.sunndal');
-    const consult = await requestConsult(srv().url, nurseLogin.accessToken);
-    const nurse = await openLoggedIn(app.browser(), srv().url, 'sykepleier.sunndal');
-    const doctor = await openLoggedIn(app.browser(), srv().url, 'lege.molde');
-    await claimConsult(srv().url, (await login(srv().url, 'lege.molde')).accessToken, consult.id);
-    await expect.poll(() => doctor.getByTestId('vitals-panel').count(), { timeout: 20_000 }).toBe(1);
-    await expect
-      .poll(() => nurse.getByRole('button', { name: 'Start simulator' }).count(), { timeout: 20_000 })
-      .toBe(1);
-    await nurse.getByLabel('Simulatoropptak (demo og opplæring)').selectOption('mitdb-100');
-    await nurse.getByRole('button', { name: 'Start simulator' }).click();
+    const { consultId, nurse, doctor } = await consultWithSimulator(
+      srv().url,
+      { nurse: app.browser(), doctor: app.browser() },
+      'mitdb-100',
+    );
 
     // Two leads (II, V5): the stacked layout, chosen by itself.
     const sweep = doctor.getByTestId('ecg-sweep');
@@ -52,7 +45,7 @@ describe('the doctor’s vitals panel: alarms, trends, ECG layouts and strip cap
     await expect.poll(() => spo2.getAttribute('data-alarm')).toBe('silenced');
     await expect.poll(() => spo2.textContent()).toMatch(/dempet [12] min/);
     // The limits are kept for the consult in this browser.
-    const stored = await doctor.evaluate((id) => localStorage.getItem(`legevakt.vitals.limits.${id}`), consult.id);
+    const stored = await doctor.evaluate((id) => localStorage.getItem(`legevakt.vitals.limits.${id}`), consultId);
     expect(JSON.parse(stored ?? '{}')).toMatchObject({ limits: { spo2: { low: 99, high: null } } });
     await doctor.getByRole('button', { name: 'Endre alarmgrenser for SpO₂' }).click();
     await doctor.getByRole('button', { name: 'Tilbake til standard' }).click();
@@ -80,7 +73,7 @@ describe('the doctor’s vitals panel: alarms, trends, ECG layouts and strip cap
       .toBe(1);
     expect(await sweep.getAttribute('data-frozen')).toBe('false');
 
-    const strips = await srv().storage.strips.list(consult.id);
+    const strips = await srv().storage.strips.list(consultId);
     expect(strips).toHaveLength(1);
     const strip = strips[0]!;
     expect(strip).toMatchObject({
@@ -94,9 +87,9 @@ describe('the doctor’s vitals panel: alarms, trends, ECG layouts and strip cap
     await screenshot(doctor, 'doctor-ecg-strip');
 
     // Where the strip starts in the stream: from the stored chunk that began it (firstSample 0).
-    const sources = await srv().storage.strips.waveformSources(consult.id);
+    const sources = await srv().storage.strips.waveformSources(consultId);
     expect(sources).toHaveLength(1);
-    const first = (await srv().storage.vitals.range(consult.id, sources[0]!.sourceId, 1, 40))
+    const first = (await srv().storage.vitals.range(consultId, sources[0]!.sourceId, 1, 40))
       .map((m) => decodeVitalsMessage(m.payload).message)
       .find(
         (m): m is { type: 'waveform'; chunk: WaveformChunk } => m.type === 'waveform' && m.chunk.firstSample === 0,

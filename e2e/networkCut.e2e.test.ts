@@ -4,15 +4,13 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/src/config.ts';
-import { claimConsult, login, requestConsult } from '../server/src/testing/consultFixtures.ts';
-import { createTestHost, netnsAvailable, type TestHost } from '../server/src/testing/netns.ts';
+import { createTestHost, assertNetnsAvailable, type TestHost } from '../server/src/testing/netns.ts';
 import { startTestServer, type TestServer } from '../server/src/testing/testServer.ts';
 import { loadRecording } from '../server/src/vitals/simulator/recordings.ts';
-import { inboundTotals, launchBrowser, launchBrowserInNamespace, openLoggedIn, screenshot } from './browser.ts';
-import { fnv, int16Samples, receivedStreams } from './vitalsProbe.ts';
+import { inboundTotals, launchBrowser, launchBrowserInNamespace, screenshot } from './browser.ts';
+import { consultWithSimulator, fnv, int16Samples, receivedStreams } from './vitalsProbe.ts';
 
 const CUT_MS = 10_000;
-const available = netnsAvailable("the nurse's 10 s network cut");
 
 /**
  * The nurse's browser on a host of its own (a network namespace joined by a
@@ -21,7 +19,7 @@ const available = netnsAvailable("the nurse's 10 s network cut");
  * middle: afterwards the doctor's client has every sample of the recording in
  * order (no gap left), the record holds every message, and the video flows again.
  */
-describe.skipIf(!available)("the nurse's network cut for 10 s mid-consult", () => {
+describe("the nurse's network cut for 10 s mid-consult", () => {
   let host: TestHost | undefined;
   let server: TestServer | undefined;
   let nurseBrowser: Browser | undefined;
@@ -29,6 +27,7 @@ describe.skipIf(!available)("the nurse's network cut for 10 s mid-consult", () =
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'legevakt-netcut-'));
 
   beforeAll(async () => {
+    assertNetnsAvailable("the nurse's 10 s network cut");
     const testHost = createTestHost('lvnurse', 100);
     host = testHost;
     // The server listens on every address and announces the link's address, which both browsers reach.
@@ -58,16 +57,11 @@ describe.skipIf(!available)("the nurse's network cut for 10 s mid-consult", () =
   it('resumes by itself: no vitals sample missing at the doctor or in the record, video again', async () => {
     if (!host || !server || !nurseBrowser || !doctorBrowser) throw new Error('not started');
     const url = `https://${host.hostIp}:${server.port}`;
-    const nurseLogin = await login(url, 'sykepleier.sunndal');
-    const consult = await requestConsult(url, nurseLogin.accessToken);
-    const nurse = await openLoggedIn(nurseBrowser, url, 'sykepleier.sunndal');
-    const doctor = await openLoggedIn(doctorBrowser, url, 'lege.molde');
-    await claimConsult(url, (await login(url, 'lege.molde')).accessToken, consult.id);
-    await expect
-      .poll(async () => (await inboundTotals(doctor)).videoFramesDecoded, { timeout: 20_000 })
-      .toBeGreaterThan(0);
-    await nurse.getByLabel('Simulatoropptak (demo og opplæring)').selectOption('mitdb-100');
-    await nurse.getByRole('button', { name: 'Start simulator' }).click();
+    const { consultId, nurse, doctor } = await consultWithSimulator(
+      url,
+      { nurse: nurseBrowser, doctor: doctorBrowser },
+      'mitdb-100',
+    );
     const samplesAtDoctor = async (): Promise<number> => (await receivedStreams(doctor))['mitdb-100-0']?.samples ?? 0;
     await expect.poll(samplesAtDoctor, { timeout: 20_000 }).toBeGreaterThan(360 * 3);
 
@@ -96,9 +90,9 @@ describe.skipIf(!available)("the nurse's network cut for 10 s mid-consult", () =
 
     await expect.poll(async () => nurse.getByTestId('monitor-status').textContent()).toMatch(/ubekreftet: [0-2]$/);
     await server.vitals.settled();
-    const [sourceId, ...others] = await server.storage.vitals.sourceIds(consult.id);
+    const [sourceId, ...others] = await server.storage.vitals.sourceIds(consultId);
     expect(others).toEqual([]);
-    const seqs = await server.storage.vitals.seqsAfter(consult.id, sourceId!, 0);
+    const seqs = await server.storage.vitals.seqsAfter(consultId, sourceId!, 0);
     expect(seqs.length).toBeGreaterThan(20);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });

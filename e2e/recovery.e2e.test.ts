@@ -1,25 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { claimConsult, login, requestConsult } from '../server/src/testing/consultFixtures.ts';
 import { loadRecording } from '../server/src/vitals/simulator/recordings.ts';
-import { inboundTotals, openLoggedIn, screenshot } from './browser.ts';
+import { inboundTotals, screenshot } from './browser.ts';
 import { useAppUnderTest } from './appUnderTest.ts';
-import { fnv, int16Samples, receivedStreams } from './vitalsProbe.ts';
+import { consultWithSimulator, fnv, int16Samples, receivedStreams } from './vitalsProbe.ts';
 
 const app = useAppUnderTest();
 const srv = app.server;
 
 describe('a media worker dies mid-consult', () => {
   it('both sides re-join by themselves: video flows again and no vitals sample is lost', async () => {
-    const nurseLogin = await login(srv().url, 'sykepleier.sunndal');
-    const consult = await requestConsult(srv().url, nurseLogin.accessToken);
-    const nurse = await openLoggedIn(app.browser(), srv().url, 'sykepleier.sunndal');
-    const doctor = await openLoggedIn(app.browser(), srv().url, 'lege.molde');
-    await claimConsult(srv().url, (await login(srv().url, 'lege.molde')).accessToken, consult.id);
-    await expect
-      .poll(async () => (await inboundTotals(doctor)).videoFramesDecoded, { timeout: 20_000 })
-      .toBeGreaterThan(0);
-    await nurse.getByLabel('Simulatoropptak (demo og opplæring)').selectOption('mitdb-100');
-    await nurse.getByRole('button', { name: 'Start simulator' }).click();
+    const { consultId, nurse, doctor } = await consultWithSimulator(
+      srv().url,
+      { nurse: app.browser(), doctor: app.browser() },
+      'mitdb-100',
+    );
     const streamsOf = () => receivedStreams(doctor);
     await expect
       .poll(async () => (await streamsOf())['mitdb-100-0']?.samples ?? 0, { timeout: 20_000 })
@@ -60,9 +54,9 @@ describe('a media worker dies mid-consult', () => {
     // And the record holds every message of the source, 1..n without a hole.
     await expect.poll(async () => nurse.getByTestId('monitor-status').textContent()).toMatch(/ubekreftet: [0-2]$/);
     await srv().vitals.settled();
-    const [sourceId, ...others] = await srv().storage.vitals.sourceIds(consult.id);
+    const [sourceId, ...others] = await srv().storage.vitals.sourceIds(consultId);
     expect(others).toEqual([]);
-    const seqs = await srv().storage.vitals.seqsAfter(consult.id, sourceId!, 0);
+    const seqs = await srv().storage.vitals.seqsAfter(consultId, sourceId!, 0);
     expect(seqs.length).toBeGreaterThan(10);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });

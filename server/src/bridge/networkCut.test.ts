@@ -17,7 +17,7 @@ import {
   twelveLeadStream,
 } from './testing/bridgeFixtures.ts';
 import { buildOruMessages } from './testing/oruRecording.ts';
-import { createTestHost, netnsAvailable, type TestHost } from '../testing/netns.ts';
+import { createTestHost, assertNetnsAvailable, type TestHost } from '../testing/netns.ts';
 
 /**
  * The 10-second network cut: the bridge (and the monitor's sender) run in their
@@ -60,22 +60,25 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
   }
 }
 
-const available = netnsAvailable('the 10 s network-cut test');
-
-describe.skipIf(!available)('monitor bridge across a 10 s network cut (network namespace + veth)', () => {
+describe('monitor bridge across a 10 s network cut (network namespace + veth)', () => {
   let server: TestServer | undefined;
   const children: ChildProcess[] = [];
 
-  let host: TestHost;
+  let host: TestHost | undefined;
+  const testHost = (): TestHost => {
+    if (!host) throw new Error('the test host was not made');
+    return host;
+  };
 
   beforeAll(() => {
+    assertNetnsAvailable('the 10 s network-cut test');
     host = createTestHost('lvbridge', 0);
   });
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await server?.close();
-    host.remove();
+    host?.remove();
     removeTempDirs();
   });
 
@@ -83,8 +86,8 @@ describe.skipIf(!available)('monitor bridge across a 10 s network cut (network n
     'keeps every sample, in order, no gap, no duplicate; reports the catch-up time',
     { timeout: 180_000 },
     async () => {
-      server = await startTestServer({ host: host.hostIp });
-      const base = `https://${host.hostIp}:${server.port}`;
+      server = await startTestServer({ host: testHost().hostIp });
+      const base = `https://${testHost().hostIp}:${server.port}`;
       const nurse = (
         await httpsJson<LoginResponse>(`${base}/api/auth/login`, {
           body: { username: 'sykepleier.sunndal', password: DEMO_PASSWORD },
@@ -131,7 +134,7 @@ describe.skipIf(!available)('monitor bridge across a 10 s network cut (network n
         [
           'netns',
           'exec',
-          host.namespace,
+          testHost().namespace,
           NODE,
           path.join(ROOT, 'server/src/tools/monitorBridge.ts'),
           '--server',
@@ -172,7 +175,7 @@ describe.skipIf(!available)('monitor bridge across a 10 s network cut (network n
         [
           'netns',
           'exec',
-          host.namespace,
+          testHost().namespace,
           NODE,
           path.join(ROOT, 'server/src/bridge/testing/mllpSender.ts'),
           '--port',
@@ -205,9 +208,9 @@ describe.skipIf(!available)('monitor bridge across a 10 s network cut (network n
 
       await until('8 s of recording', () => senderLines.length >= CUT_AFTER_MS / CHUNK_MS, 30_000);
       const cutAt = Date.now();
-      host.cut();
+      testHost().cut();
       await new Promise((resolve) => setTimeout(resolve, CUT_MS));
-      host.restore();
+      testHost().restore();
       const upAt = Date.now();
       const queuedAtUp = senderLines.filter((l) => l.at <= upAt).length;
 

@@ -22,15 +22,18 @@ function ip(...args: string[]): void {
   if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr || result.error?.message}`);
 }
 
-/** Whether namespaces can be made here; says loudly why not (the test is then skipped, not passed). */
-export function netnsAvailable(what: string): boolean {
+/**
+ * Throws, naming what is missing, unless namespaces can be made here. The
+ * fault tests fail rather than skip: a suite that quietly passes without its
+ * network cut proves nothing (`npm test` runs as root, as the README says).
+ */
+export function assertNetnsAvailable(what: string): void {
   const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  if (probe.status === 0 && typeof process.getuid === 'function' && process.getuid() === 0) return true;
-  console.warn(
-    `\n*** SKIPPED: ${what} needs \`ip netns\` (iproute2) and root; ` +
-      `got status ${String(probe.status)} ${probe.stderr || probe.error?.message || ''} ***\n`,
+  if (probe.status === 0 && typeof process.getuid === 'function' && process.getuid() === 0) return;
+  throw new Error(
+    `${what} needs \`ip netns\` (iproute2) and root; ` +
+      `got status ${String(probe.status)} ${probe.stderr || probe.error?.message || ''}`,
   );
-  return false;
 }
 
 /** Makes the namespace `<prefix><pid>` on 10.213.<n>.0/30 (n from the pid and `subnet`, so parallel suites differ). */

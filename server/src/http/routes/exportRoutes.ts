@@ -60,42 +60,35 @@ export function exportRoutes({ records, exports: runner, access, clock, log }: E
     return records.record(user, parsed.data, witness);
   }
 
-  router.get(
-    '/:id/export.pdf',
+  /** One export download: the record (its access entry written), built on the worker, sent as a file. */
+  const download = (
+    action: 'export.pdf' | 'export.fhir',
+    build: (record: ConsultRecord, now: number) => Promise<Buffer | string>,
+    type: string,
+    extension: 'pdf' | 'fhir.json',
+  ) =>
     route(log, async (req, res) => {
       const user = userOf(res);
-      const record = await exportable(req, user, 'export.pdf');
-      const now = clock.now();
-      const pdf = await runner.pdf(record, now);
-      exportLog.info({ userId: user.sub, consultId: record.consult.id, bytes: pdf.length }, 'PDF export');
+      const record = await exportable(req, user, action);
+      const body = await build(record, clock.now());
+      exportLog.info({ userId: user.sub, consultId: record.consult.id, bytes: body.length, action }, 'export');
       res
         .status(200)
         .set({
-          'Content-Type': 'application/pdf',
-          'Content-Disposition': `attachment; filename="${exportFileName(record, 'pdf')}"`,
-          'Cache-Control': 'no-store',
-        })
-        .end(pdf);
-    }),
-  );
-
-  router.get(
-    '/:id/export.fhir.json',
-    route(log, async (req, res) => {
-      const user = userOf(res);
-      const record = await exportable(req, user, 'export.fhir');
-      const now = clock.now();
-      const body = await runner.fhir(record, now);
-      exportLog.info({ userId: user.sub, consultId: record.consult.id, bytes: body.length }, 'FHIR export');
-      res
-        .status(200)
-        .set({
-          'Content-Type': 'application/fhir+json; charset=utf-8',
-          'Content-Disposition': `attachment; filename="${exportFileName(record, 'fhir.json')}"`,
+          'Content-Type': type,
+          'Content-Disposition': `attachment; filename="${exportFileName(record, extension)}"`,
           'Cache-Control': 'no-store',
         })
         .end(body);
-    }),
+    });
+
+  router.get(
+    '/:id/export.pdf',
+    download('export.pdf', (r, now) => runner.pdf(r, now), 'application/pdf', 'pdf'),
+  );
+  router.get(
+    '/:id/export.fhir.json',
+    download('export.fhir', (r, now) => runner.fhir(r, now), 'application/fhir+json; charset=utf-8', 'fhir.json'),
   );
 
   return router;
