@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { DEMO_PASSWORD } from '../server/src/storage/seed.ts';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -30,12 +31,14 @@ export function launchBrowser(executablePath: string = CHROMIUM): Promise<Browse
   });
 }
 
-export async function newContext(browser: Browser): Promise<BrowserContext> {
+/** A desktop context by default; `overrides` make it e.g. the ambulance crew's phone (viewport, geolocation). */
+export async function newContext(browser: Browser, overrides: BrowserContextOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext({
     ignoreHTTPSErrors: true,
     viewport: { width: 1280, height: 800 },
     permissions: ['camera', 'microphone'],
     locale: 'nb-NO',
+    ...overrides,
   });
   // Keep every RTCPeerConnection the page makes, so the test can read getStats().
   await context.addInitScript(() => {
@@ -50,6 +53,25 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
     };
   });
   return context;
+}
+
+/**
+ * Media flows into the page: some video decoded (within `firstFrameMs`), and over
+ * the next two seconds more than ten more frames (and, unless `audio` is false,
+ * more than twenty more audio packets): a stream, not a frame or two that slipped through.
+ */
+export async function expectMediaFlowing(
+  page: Page,
+  { audio = true, firstFrameMs = 20_000 }: { audio?: boolean; firstFrameMs?: number } = {},
+): Promise<void> {
+  await expect
+    .poll(async () => (await inboundTotals(page)).videoFramesDecoded, { timeout: firstFrameMs })
+    .toBeGreaterThan(10);
+  const before = await inboundTotals(page);
+  await page.waitForTimeout(2000);
+  const after = await inboundTotals(page);
+  expect(after.videoFramesDecoded).toBeGreaterThan(before.videoFramesDecoded + 10);
+  if (audio) expect(after.audioPacketsReceived).toBeGreaterThan(before.audioPacketsReceived + 20);
 }
 
 export interface InboundTotals {
@@ -102,6 +124,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+export const DOCS_SCREENSHOT_DIR = path.resolve(import.meta.dirname, '..', 'docs', 'screenshots');
+
+/**
+ * A picture the README shows. Every run saves it with the other screenshots
+ * (test-results/screenshots); with LEGEVAKT_DOCS_SCREENSHOTS=1 it also
+ * replaces the README's copy in docs/screenshots, so an ordinary test run
+ * leaves the tracked files alone and the README is refreshed on purpose.
+ */
+export async function docsScreenshot(page: Page, name: string): Promise<void> {
+  const file = await screenshot(page, name);
+  if (process.env['LEGEVAKT_DOCS_SCREENSHOTS'] !== '1') return;
+  fs.mkdirSync(DOCS_SCREENSHOT_DIR, { recursive: true });
+  fs.copyFileSync(file, path.join(DOCS_SCREENSHOT_DIR, `${name}.png`));
+}
+
 /** A failing browser test is diagnosed from the page's own errors: show them in the test output. */
 export function forwardPageErrors(page: Page, who: string): void {
   page.on('console', (message) => {
@@ -138,8 +175,13 @@ export function launchBrowserInNamespace(namespace: string, dir: string): Promis
   return launchBrowser(wrapper);
 }
 
-export async function openLoggedIn(browser: Browser, url: string, username: string): Promise<Page> {
-  const page = await (await newContext(browser)).newPage();
+export async function openLoggedIn(
+  browser: Browser,
+  url: string,
+  username: string,
+  contextOptions: BrowserContextOptions = {},
+): Promise<Page> {
+  const page = await (await newContext(browser, contextOptions)).newPage();
   forwardPageErrors(page, username);
   await page.goto(url);
   await page.getByLabel('Brukernavn').fill(username);

@@ -1,23 +1,10 @@
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { VALID_NATIONAL_ID } from '../server/src/testing/consultFixtures.ts';
-import { inboundTotals, openLoggedIn, outboundBytes, screenshot, srtpCiphers } from './browser.ts';
+import { expectMediaFlowing, openLoggedIn, outboundBytes, screenshot, srtpCiphers } from './browser.ts';
 import { useAppUnderTest } from './appUnderTest.ts';
 
 const app = useAppUnderTest();
 const srv = app.server;
-
-/** Media flows when, over two seconds, more video frames were decoded and more audio packets arrived. */
-async function expectMediaFlowing(page: Page): Promise<void> {
-  await expect
-    .poll(async () => (await inboundTotals(page)).videoFramesDecoded, { timeout: 20_000 })
-    .toBeGreaterThan(10);
-  const before = await inboundTotals(page);
-  await page.waitForTimeout(2000);
-  const after = await inboundTotals(page);
-  expect(after.videoFramesDecoded).toBeGreaterThan(before.videoFramesDecoded + 10);
-  expect(after.audioPacketsReceived).toBeGreaterThan(before.audioPacketsReceived + 20);
-}
 
 describe('the whole journey: intake, queue, claim, video consult, hang-up', () => {
   it('connects the nurse with the doctor who takes the request, and leaves the consult open for documentation', async () => {

@@ -11,9 +11,10 @@ cd "$ROOT"
 log() { echo "[setup] $*" >&2; }
 
 # --- Debian packages -----------------------------------------------------------
-# chromium: the browser tests; openssl: the development certificate.
-# The worker's build dependencies are installed by its own build script.
-DEB_PACKAGES=(chromium openssl ca-certificates fonts-dejavu-core)
+# chromium: the browser tests; openssl: the development certificate; coturn: the TURN
+# server the reachability tests (and scripts/coturn.sh) run; nftables: those tests block
+# UDP on the test host. The worker's build dependencies are installed by its own build script.
+DEB_PACKAGES=(chromium openssl ca-certificates fonts-dejavu-core coturn nftables)
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -25,6 +26,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# We need coturn's binary, not the system service Debian enables with it: tests and
+	# scripts/coturn.sh run their own on free ports with a generated configuration.
+	if [[ " ${missing[*]} " == *" coturn "* ]] && [ -d /run/systemd/system ]; then
+		systemctl disable --now coturn >/dev/null 2>&1 || true
+	fi
 fi
 
 # --- mediasoup worker ----------------------------------------------------------

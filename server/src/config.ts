@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRateLimits, type RateLimits } from './limits/limitsConfig.ts';
+import type { TurnConfig } from './turn/turnCredentials.ts';
 
 /**
  * Every setting has an embedded default so `npm start` needs no configuration;
@@ -40,9 +41,18 @@ export interface ServerConfig {
     /** Worker i's WebRtcServer listens on UDP and TCP port `webRtcServerBasePort + i`. */
     readonly webRtcServerBasePort: number;
     readonly initialOutgoingBitrate: number;
+    /** How long a peer whose signaling socket dropped keeps its place in the call (LEGEVAKT_RESUME_GRACE_MS). */
+    readonly resumeGraceMs: number;
   };
   /** Rate limits of every entry point (LEGEVAKT_RATE_*, see limits/limitsConfig.ts). */
   readonly limits: RateLimits;
+  /**
+   * TURN for networks that block UDP (LEGEVAKT_TURN_URLS, LEGEVAKT_TURN_SECRET,
+   * LEGEVAKT_TURN_TTL_S); no URLs means no TURN: browsers then connect over UDP or ICE over TCP.
+   */
+  readonly turn: TurnConfig;
+  /** Largest still photo accepted from the nurse's camera, in bytes (LEGEVAKT_PHOTO_MAX_BYTES; default 8 MiB). */
+  readonly photoMaxBytes: number;
   readonly logLevel: string;
 }
 
@@ -76,6 +86,36 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+/**
+ * The TURN settings, checked at start: a typo in a URL or a missing secret would
+ * otherwise surface only as calls failing on the one network that needs TURN.
+ */
+export function loadTurnConfig(env: NodeJS.ProcessEnv): TurnConfig {
+  const urls = (env['LEGEVAKT_TURN_URLS'] ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+  for (const url of urls) {
+    // RFC 7064/7065: stun:host[:port], turn(s):host[:port][?transport=udp|tcp]
+    if (!/^(stun|turns?):(\[[0-9a-fA-F:.]+\]|[^\s?:[\]]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/.test(url)) {
+      throw new Error(
+        `LEGEVAKT_TURN_URLS: "${url}" is not a stun:, turn: or turns: URL (e.g. turns:turn.example.no:443?transport=tcp)`,
+      );
+    }
+  }
+  const secret = env['LEGEVAKT_TURN_SECRET'] || null;
+  if (urls.some((url) => url.startsWith('turn')) && secret === null) {
+    throw new Error(
+      'LEGEVAKT_TURN_URLS names a TURN server but LEGEVAKT_TURN_SECRET (its static-auth-secret) is not set',
+    );
+  }
+  const ttlSeconds = int(env, 'LEGEVAKT_TURN_TTL_S', 3600);
+  if (ttlSeconds < 60 || ttlSeconds > 86_400) {
+    throw new Error(`LEGEVAKT_TURN_TTL_S must be from 60 to 86400 seconds, got ${ttlSeconds}`);
+  }
+  return { urls, secret, ttlSeconds };
 }
 
 function workerLogLevel(raw: string | undefined): ServerConfig['media']['workerLogLevel'] {
@@ -113,8 +153,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       announcedAddress: env['LEGEVAKT_ANNOUNCED_ADDRESS'] ?? detectAnnouncedAddress(),
       webRtcServerBasePort: int(env, 'LEGEVAKT_RTC_PORT', 44444),
       initialOutgoingBitrate: int(env, 'LEGEVAKT_INITIAL_BITRATE', 1_000_000),
+      resumeGraceMs: int(env, 'LEGEVAKT_RESUME_GRACE_MS', 45_000),
     },
     logLevel: env['LEGEVAKT_LOG_LEVEL'] ?? 'info',
     limits: loadRateLimits(env),
+    turn: loadTurnConfig(env),
+    photoMaxBytes: int(env, 'LEGEVAKT_PHOTO_MAX_BYTES', 8 * 1024 * 1024),
   };
 }

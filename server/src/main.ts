@@ -3,17 +3,38 @@ import { createLogger } from './logger.ts';
 import { startServer } from './server.ts';
 import { formatDemoUsers } from './tools/seedDemo.ts';
 
+/** The longest a graceful shutdown may take before the process exits regardless. */
+const DRAIN_LIMIT_MS = 15_000;
+
 const config = loadConfig();
 const log = createLogger(config.logLevel);
 
 try {
   const server = await startServer(config, log);
+  // Graceful: new consult work refused (503), every call and socket told (clients rejoin when the
+  // server is back), in-flight requests, vitals and access-log entries written, then exit. Bounded:
+  // a drain that hangs is cut off, as a SIGKILL would (everything stored so far is kept).
   const shutdown = (signal: string): void => {
-    log.info({ signal }, 'shutting down');
-    void server.close().then(() => process.exit(0));
+    log.info({ signal, drainMs: DRAIN_LIMIT_MS }, 'shutting down');
+    setTimeout(() => {
+      log.error({ drainMs: DRAIN_LIMIT_MS }, 'shutdown did not finish in time: exiting anyway');
+      process.exit(1);
+    }, DRAIN_LIMIT_MS).unref();
+    server.close().then(
+      () => {
+        log.info({ signal }, 'shut down');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // First in line: mediasoup closes its workers on these signals too, and the calls must be told
+  // 'server-shutdown' (come back shortly) before their rooms die as 'media-server-restarted'.
+  process.prependOnceListener('SIGINT', () => shutdown('SIGINT'));
+  process.prependOnceListener('SIGTERM', () => shutdown('SIGTERM'));
   const lan = `https://${config.media.announcedAddress}:${server.port}`;
   console.log(
     [

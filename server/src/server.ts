@@ -25,10 +25,12 @@ import { OverflowScheduler } from './queue/overflowScheduler.ts';
 import { PresenceRegistry } from './queue/presence.ts';
 import { WorkQueue } from './queue/workQueue.ts';
 import { handlers } from './signaling/handlers/index.ts';
+import { InviteService, inviteOptionsFromEnv } from './invites/inviteService.ts';
 import { SignalingServer } from './signaling/socketServer.ts';
 import { seedDemo, type DemoUser } from './storage/seed.ts';
 import { createStorage, type Storage } from './storage/storage.ts';
 import { VitalsService } from './vitals/vitalsService.ts';
+import { TurnCredentials } from './turn/turnCredentials.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -49,6 +51,21 @@ export interface RunningServer {
 
 export interface StartOptions {
   clock?: Clock;
+}
+
+/** How long a shutdown waits for requests already being answered. */
+const DRAIN_REQUESTS_MS = 5_000;
+const SHUTTING_DOWN_MESSAGE = 'the server is restarting; try again in a few seconds';
+
+/**
+ * New consult work refused while draining: a new request (POST /api/consults)
+ * and taking one (POST /api/consults/:id/claim). Everything else (the record,
+ * signing) is answered as long as the server still answers.
+ */
+function refusedWhileDraining(method: string | undefined, url: string | undefined): boolean {
+  if (method !== 'POST' || !url) return false;
+  const pathname = url.split('?')[0]!;
+  return /^\/api\/consults\/?$/.test(pathname) || /^\/api\/consults\/[^/]+\/claim\/?$/.test(pathname);
 }
 
 /** Wires the layers together: HTTP/WebSocket → services → storage and media. */
@@ -72,6 +89,7 @@ export async function startServer(
       lvsSites: await storage.organisation.listLvsSites(),
       satellites: await storage.organisation.listSatellites(),
       ambulanceUnits: await storage.organisation.listAmbulanceUnits(),
+      stations: await storage.organisation.listStations(),
     });
 
     const tokens = new TokenService({
@@ -111,9 +129,17 @@ export async function startServer(
       log.child({ component: 'media' }),
     );
     cleanup.unshift(() => pool.close());
-    const rooms = new RoomRegistry(pool, { initialOutgoingBitrate: config.media.initialOutgoingBitrate }, log);
+    const rooms = new RoomRegistry(
+      pool,
+      { initialOutgoingBitrate: config.media.initialOutgoingBitrate, resumeGraceMs: config.media.resumeGraceMs },
+      log,
+    );
     const vitals = new VitalsService(storage, rooms, clock, log);
-    const signaling = new SignalingServer(sessions, live, { rooms, consults, vitals, access }, handlers, log, {
+    const turn = new TurnCredentials(config.turn, clock);
+    // The secret is never logged; the URLs tell an operator which relay browsers are sent to.
+    if (turn.configured) log.info({ urls: config.turn.urls, ttlSeconds: config.turn.ttlSeconds }, 'TURN configured');
+    else log.info('no TURN server configured (LEGEVAKT_TURN_URLS): calls use direct UDP or ICE over TCP');
+    const signaling = new SignalingServer(sessions, live, { rooms, consults, vitals, access, turn }, handlers, log, {
       perSocket: config.limits.signalingPerSocket,
       refusedBeforeClose: config.limits.signalingRefusedBeforeClose,
     });
@@ -122,6 +148,22 @@ export async function startServer(
         'sessionId' in scope ? user.sid === scope.sessionId : user.sub === scope.userId,
       ),
     );
+    // Invited guests (server/src/invites/): their sessions are the invite service's, checked by `sessions`.
+    const invites = new InviteService(
+      {
+        storage,
+        tokens,
+        sessions,
+        rooms,
+        access,
+        clock,
+        log,
+        // Inviting a district doctor who is online: told on his live sockets ('callInvitation').
+        colleagues: { presence, org, notify: (userId, data) => live.notifyUser(userId, 'callInvitation', data) },
+      },
+      inviteOptionsFromEnv(process.env),
+    );
+    consults.useCallInvitations((user, consult) => invites.invitedToCall(user, consult));
     // The PDF export needs its fonts: a missing package is reported at start, not at the first download.
     assertPdfFontsAvailable();
     // PDF and FHIR are built on a worker thread, so an export never stalls signaling and live vitals.
@@ -148,13 +190,29 @@ export async function startServer(
       log,
       clientDistDir: config.clientDistDir,
       limits: config.limits,
+      photoMaxBytes: config.photoMaxBytes,
+      invites,
     });
 
+    // Set by close(): no new consult work is taken while the server drains (see refusedWhileDraining).
+    let draining = false;
     const server = https.createServer(
       { cert: fs.readFileSync(config.tlsCertFile), key: fs.readFileSync(config.tlsKeyFile) },
-      app,
+      (req, res) => {
+        if (draining && refusedWhileDraining(req.method, req.url)) {
+          log.info({ method: req.method, url: req.url }, 'refused while shutting down');
+          res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5', 'Cache-Control': 'no-store' });
+          res.end(JSON.stringify({ error: { code: 'UNAVAILABLE', message: SHUTTING_DOWN_MESSAGE } }));
+          return;
+        }
+        app(req, res);
+      },
     );
-    server.on('upgrade', (request, socket, head) => signaling.handleUpgrade(request, socket, head));
+    server.on('upgrade', (request, socket, head) => {
+      // A client reconnecting to a server on its way down would only be cut off again: it retries.
+      if (draining) socket.destroy();
+      else signaling.handleUpgrade(request, socket, head);
+    });
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
@@ -169,10 +227,17 @@ export async function startServer(
     let closing: Promise<void> | null = null;
     const close = (): Promise<void> => {
       closing ??= (async () => {
+        draining = true;
+        // Tells every call (roomClosed 'server-shutdown': the clients rejoin once the server is back)...
         rooms.closeAll('server-shutdown');
-        signaling.close();
+        // ...and every socket (1001), then lets in-flight requests finish, for a bounded time.
+        await signaling.close();
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, DRAIN_REQUESTS_MS).unref())]);
         server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await stopped;
+        // What arrived is stored before storage closes (cleanup: access log first, then storage).
         await vitals.settled();
         for (const step of cleanup) await step();
       })();

@@ -21,3 +21,4 @@ export * from './protocol/simulator.ts';
 export * from './domain/patientSummary.ts';
 export * from './domain/zonedTime.ts';
 export * from './domain/record.ts';
+export * from './protocol/invites.ts';

@@ -61,6 +61,9 @@ const ACTION_KEYS: Record<string, MessageKey> = {
   'export.fhir': 'audit.action.export.fhir',
   'call.join': 'audit.action.call.join',
   'accesslog.view': 'audit.action.accesslog.view',
+  'invite.create': 'audit.action.invite.create',
+  'invite.redeem': 'audit.action.invite.redeem',
+  'participant.remove': 'audit.action.participant.remove',
 };
 
 const ROLE_KEYS: Record<string, MessageKey> = {
@@ -68,6 +71,8 @@ const ROLE_KEYS: Record<string, MessageKey> = {
   ambulance: 'audit.role.ambulance',
   doctor: 'audit.role.doctor',
   admin: 'audit.role.admin',
+  guest: 'audit.role.guest',
+  station_doctor: 'audit.role.station_doctor',
 };
 
 type T = (key: MessageKey) => string;

@@ -21,12 +21,15 @@ export function useConsultCall(consultId: string, live = true): ConsultSession |
     if (!signaling) return;
     const started = new ConsultSession({ signaling, consultId });
     started.on('error', (error) => console.error('[consult]', error));
+    // The workspace's socket came back after a drop: the call moves onto it and resumes.
+    const offReconnected = workspace.on('reconnected', (next) => started.attach(next));
     // The effect creates the session (an external system) and hands it to the render.
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setSession(started);
     // The snapshot carries a failure (media denied, no connection) to the view.
     void started.start(openCameraAndMicrophone(), { standby: !liveAtStart.current }).catch(() => undefined);
     return () => {
+      offReconnected();
       void started.hangUp();
     };
   }, [workspace, consultId]);

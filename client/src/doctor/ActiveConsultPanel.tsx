@@ -7,6 +7,8 @@ import { NoteForm } from '../record/NoteForm.tsx';
 import { ApiError } from '../session/AuthSession.ts';
 import { VitalsForSession } from '../vitals/VitalsForSession.tsx';
 import { ConsultSummary } from './ConsultSummary.tsx';
+import { InvitePanel } from '../invite/InvitePanel.tsx';
+import { DoctorPhotos } from '../photo/DoctorPhotos.tsx';
 
 /**
  * The consult the doctor has taken: the call with the nurse beside the intake,
@@ -46,10 +48,12 @@ export function ActiveConsultPanel({
         <ConsultCall consultId={consult.id} onHangUp={() => act('end-call')}>
           {(session) => <VitalsForSession session={session} />}
         </ConsultCall>
+        <DoctorPhotos consultId={consult.id} />
         <NoteForm consult={consult} onSigned={(signed) => onSigned?.(signed)} />
       </div>
       <div className="flex flex-col gap-3">
         <ConsultSummary consult={consult} />
+        <InvitePanel consultId={consult.id} />
         <div className="flex flex-col gap-2 rounded-xl bg-white p-4 shadow">
           <label className="flex flex-col gap-1">
             {t('consult.transferTo')}

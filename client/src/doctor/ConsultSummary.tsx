@@ -1,4 +1,5 @@
 import { pathwayById, redFlagsRaised, type ConsultView } from '@legevakt/shared';
+import { AmbulanceLine } from '../ambulance/AmbulanceLine.tsx';
 import { formatNumber } from '../format/format.ts';
 import { MEASUREMENT_FIELDS } from '../intake/MeasurementFields.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -19,7 +20,9 @@ export function ConsultSummary({ consult }: { consult: ConsultView }) {
       <p className="text-slate-700">
         {consult.placeName} · {t(`triage.${consult.triage}`)}
         {consult.origin === 'ambulance' ? ` · ${t('origin.ambulance')}` : ''}
+        {consult.origin === 'station' ? ` · ${t('backup.flag')}` : ''}
       </p>
+      {consult.ambulance ? <AmbulanceLine details={consult.ambulance} /> : null}
       <p>
         <strong>{t('consult.reason')}:</strong> {consult.reason}
       </p>

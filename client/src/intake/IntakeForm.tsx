@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import type { ConsultView, IntakeRequest, TriageColour } from '@legevakt/shared';
+import { useState, type ReactNode } from 'react';
+import type { AmbulanceDetails, ConsultView, IntakeRequest, TriageColour } from '@legevakt/shared';
 import { useSession } from '../app/SessionContext.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ApiError } from '../session/AuthSession.ts';
@@ -23,9 +23,20 @@ const emptyPatient: PatientDraft = {
 };
 
 /** Intake at the satellite or in the ambulance: who, why, how urgent, the pathway, and values measured by hand. */
-export function IntakeForm({ onSent }: { onSent: (consult: ConsultView) => void }) {
+export function IntakeForm({
+  onSent,
+  extraFields,
+  ambulance,
+}: {
+  onSent: (consult: ConsultView) => void;
+  /** The ambulance crew's location, urgency and 12-lead (ambulance/AmbulanceFields.tsx), after the reason. */
+  extraFields?: ReactNode;
+  ambulance?: AmbulanceDetails;
+}) {
   const { t } = useI18n();
   const { auth } = useSession();
+  // A legevakt station's doctor uses the same intake to ask the LVS doctor for back-up.
+  const backup = auth.user.role === 'station_doctor';
   const [patient, setPatient] = useState<PatientDraft>(emptyPatient);
   const [reason, setReason] = useState('');
   const [triage, setTriage] = useState<TriageColour>('yellow');
@@ -54,6 +65,7 @@ export function IntakeForm({ onSent }: { onSent: (consult: ConsultView) => void 
       pathwayId: pathwayId || null,
       checklist: answers,
       measurements: measurementsFromDraft(measurements),
+      ...(ambulance ? { ambulance } : {}),
     };
     try {
       onSent(await auth.api<ConsultView>('/api/consults', { method: 'POST', body: request }));
@@ -72,7 +84,7 @@ export function IntakeForm({ onSent }: { onSent: (consult: ConsultView) => void 
         void submit();
       }}
     >
-      <h2 className="text-2xl font-semibold">{t('intake.heading')}</h2>
+      <h2 className="text-2xl font-semibold">{t(backup ? 'backup.intake.heading' : 'intake.heading')}</h2>
       <PatientFields value={patient} onChange={setPatient} />
       <label className="flex flex-col gap-1 text-lg">
         {t('intake.reason')}
@@ -84,6 +96,7 @@ export function IntakeForm({ onSent }: { onSent: (consult: ConsultView) => void 
           maxLength={1000}
         />
       </label>
+      {extraFields}
       <fieldset className="flex flex-col gap-3 rounded-xl border border-slate-300 p-4">
         <legend className="px-1 text-xl font-semibold">{t('intake.triage')}</legend>
         <div className="flex flex-wrap gap-3">
@@ -147,7 +160,7 @@ export function IntakeForm({ onSent }: { onSent: (consult: ConsultView) => void 
         disabled={busy}
         className="min-h-16 rounded-xl bg-green-800 px-6 text-xl font-semibold text-white disabled:opacity-60"
       >
-        {t('intake.submit')}
+        {t(backup ? 'backup.intake.submit' : 'intake.submit')}
       </button>
     </form>
   );

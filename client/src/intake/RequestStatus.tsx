@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import type { ConsultView } from '@legevakt/shared';
+import { AmbulanceEcg } from '../ambulance/AmbulanceEcg.tsx';
 import { useNow } from '../app/useNow.ts';
 import { useSession } from '../app/SessionContext.tsx';
 import { ConsultCall } from '../call/ConsultCall.tsx';
 import { MonitorControls } from '../vitals/MonitorControls.tsx';
+import { PhotoCapture } from '../photo/PhotoCapture.tsx';
 import { formatDuration } from '../format/format.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { DecisionSheet } from '../record/DecisionSheet.tsx';
@@ -79,7 +81,13 @@ export function RequestStatus({ consult }: { consult: ConsultView }) {
           <p className="rounded-xl bg-white p-6 text-xl shadow">{t('call.ended')}</p>
         ) : (
           <ConsultCall key={consult.id} consultId={consult.id} live={live} onHangUp={() => setHungUpClaim(claim)}>
-            {(session) => <MonitorControls session={session} />}
+            {(session) => (
+              <>
+                {consult.ambulance?.ecg12Lead ? <AmbulanceEcg session={session} /> : null}
+                <PhotoCapture session={session} consultId={consult.id} />
+                <MonitorControls session={session} />
+              </>
+            )}
           </ConsultCall>
         )}
       </div>

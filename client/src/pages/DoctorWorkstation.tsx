@@ -1,8 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ConsultView, QueueEntry, SignedNoteResponse } from '@legevakt/shared';
+import { ShortcutHelp } from '../app/ShortcutHelp.tsx';
+import { useShortcut } from '../app/shortcuts.ts';
 import { Shell } from '../app/Shell.tsx';
 import { useSession, useWorkspaceSnapshot } from '../app/SessionContext.tsx';
 import { ActiveConsultPanel } from '../doctor/ActiveConsultPanel.tsx';
+import { ColleagueInvitation } from '../invite/ColleagueInvitation.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { playQueueChime } from '../queue/alertSound.ts';
 import { QueuePanel } from '../queue/QueuePanel.tsx';
@@ -64,19 +67,17 @@ export function DoctorWorkstation() {
   // Until the next snapshot, the one just signed may still be listed as documenting.
   const documentation = mine.filter((c) => c.status === 'documentation' && c.id !== signed?.id);
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      const first = snapshot.queue?.entries[0];
-      if (event.altKey && event.key.toLowerCase() === 'n' && first && !active) take(first);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [snapshot.queue, active, take]);
+  useShortcut('takeNext', () => {
+    const first = snapshot.queue?.entries[0];
+    if (first && !active && !busy) take(first);
+  });
 
   return (
     <Shell user={auth.user} connection={snapshot.connection} onLogout={() => void auth.logout()}>
       <div className="grid gap-6 lg:grid-cols-[minmax(20rem,1fr)_2fr]">
         <div className="flex flex-col gap-3">
+          <ShortcutHelp />
+          <ColleagueInvitation />
           {highlight ? (
             <p role="status" className="rounded-lg bg-sky-100 p-3 text-lg font-semibold text-sky-950">
               {t('queue.newRequest')}

@@ -2,12 +2,13 @@ import { useState } from 'react';
 import { Shell } from '../app/Shell.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ApiError, AuthSession } from '../session/AuthSession.ts';
+import { isRateLimited } from '../session/rateLimit.ts';
 
 export function LoginPage({ onLoggedIn }: { onLoggedIn: (auth: AuthSession) => void }) {
   const { t } = useI18n();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [problem, setProblem] = useState<'failed' | 'error' | null>(null);
+  const [problem, setProblem] = useState<'failed' | 'rate-limited' | 'error' | null>(null);
   const [busy, setBusy] = useState(false);
 
   const submit = async () => {
@@ -16,7 +17,8 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: (auth: AuthSession) => v
     try {
       onLoggedIn(await AuthSession.login(username, password));
     } catch (error) {
-      setProblem(error instanceof ApiError && error.status === 401 ? 'failed' : 'error');
+      if (isRateLimited(error)) setProblem('rate-limited');
+      else setProblem(error instanceof ApiError && error.status === 401 ? 'failed' : 'error');
     } finally {
       setBusy(false);
     }
@@ -62,7 +64,9 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: (auth: AuthSession) => v
         </button>
         {problem ? (
           <p role="alert" className="text-red-800">
-            {t(problem === 'failed' ? 'login.failed' : 'login.error')}
+            {t(
+              problem === 'failed' ? 'login.failed' : problem === 'rate-limited' ? 'error.rateLimited' : 'login.error',
+            )}
           </p>
         ) : null}
         <p className="text-sm text-slate-700">{t('login.demoHint')}</p>

@@ -1,9 +1,11 @@
 import type { QueueEntry, QueueSnapshot, TriageColour } from '@legevakt/shared';
+import { shortcutKeys } from '../app/shortcuts.ts';
 import { useNow } from '../app/useNow.ts';
 import { formatDuration } from '../format/format.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { patientLabel } from './patientLabel.ts';
 import { SlaBadge } from './SlaBadge.tsx';
+import { AmbulanceLine } from '../ambulance/AmbulanceLine.tsx';
 
 const TRIAGE_BAR: Record<TriageColour, string> = { red: 'bg-red-700', yellow: 'bg-yellow-400', green: 'bg-green-700' };
 
@@ -30,7 +32,8 @@ export function QueuePanel({ queue, highlightId, busy, onTake }: QueuePanelProps
           disabled={busy || entries.length === 0}
           onClick={() => entries[0] && onTake(entries[0])}
           className="min-h-12 rounded-xl bg-green-800 px-5 text-lg font-semibold text-white disabled:opacity-50"
-          aria-keyshortcuts="Alt+N"
+          aria-keyshortcuts={shortcutKeys('takeNext')}
+          title={`${t('queue.takeNext')} (${shortcutKeys('takeNext')})`}
         >
           {t('queue.takeNext')}
         </button>
@@ -52,6 +55,14 @@ export function QueuePanel({ queue, highlightId, busy, onTake }: QueuePanelProps
                 {entry.origin === 'ambulance' ? (
                   <span className="rounded bg-red-800 px-2 text-sm font-bold text-white">{t('origin.ambulance')}</span>
                 ) : null}
+                {entry.origin === 'station' ? (
+                  <span
+                    data-testid="backup-flag"
+                    className="rounded bg-amber-300 px-2 text-sm font-bold text-amber-950"
+                  >
+                    {t('backup.flag')}
+                  </span>
+                ) : null}
                 {entry.overflow ? (
                   <span className="rounded bg-purple-800 px-2 text-sm font-bold text-white">{t('queue.overflow')}</span>
                 ) : null}
@@ -60,6 +71,7 @@ export function QueuePanel({ queue, highlightId, busy, onTake }: QueuePanelProps
                 </span>
               </div>
               <p className="text-lg">{patientLabel(entry.patient, t)}</p>
+              {entry.ambulance ? <AmbulanceLine details={entry.ambulance} /> : null}
               <p className="line-clamp-2 text-slate-800">{entry.reason}</p>
             </div>
             <button

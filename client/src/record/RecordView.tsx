@@ -6,6 +6,7 @@ import { decisionLabel, formatDateTime, recordPatientLabel, timelineLabel } from
 import { vitalsTable } from './vitalsTable.ts';
 import { ExportButtons } from './ExportButtons.tsx';
 import { EcgStripView } from '../vitals/EcgStripView.tsx';
+import { PhotoThumbnails } from '../photo/PhotoThumbnails.tsx';
 
 /**
  * A consult record as the documentation view shows it: summary, the decision,
@@ -30,6 +31,14 @@ export function RecordView({ record, children }: { record: ConsultRecord; childr
       </section>
       {children}
       <ExportButtons consultId={record.consult.id} />
+      {record.photos.length > 0 ? (
+        <section className="flex flex-col gap-3 rounded-xl bg-white p-4 shadow" aria-labelledby="record-photos">
+          <h3 id="record-photos" className="text-xl font-semibold">
+            {t('photo.gallery')}
+          </h3>
+          <PhotoThumbnails photos={record.photos} />
+        </section>
+      ) : null}
       <TimelineSection record={record} />
       <VitalsSection record={record} />
       {record.strips.length > 0 ? (

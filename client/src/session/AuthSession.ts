@@ -1,4 +1,5 @@
 import { LoginResponse, type SessionUser } from '@legevakt/shared';
+import { isRateLimited, rateLimitedMessage } from './rateLimit.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 const STORAGE_KEY = 'legevakt.session';
@@ -140,10 +141,14 @@ async function readJson(response: Response): Promise<unknown> {
   const body: unknown = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = (body as { error?: { code?: string; message?: string; issues?: string[] } }).error;
+    const code = error?.code ?? 'HTTP';
     throw new ApiError(
       response.status,
-      error?.code ?? 'HTTP',
-      error?.message ?? `HTTP ${response.status}`,
+      code,
+      // Shown as it is by the forms and panels: a 429 reads as one plain sentence in the user's language.
+      isRateLimited({ status: response.status, code })
+        ? rateLimitedMessage()
+        : (error?.message ?? `HTTP ${response.status}`),
       error?.issues,
     );
   }

@@ -1,7 +1,8 @@
 import type { Device, types } from 'mediasoup-client';
 import type { DataProducerInfo, MediaKind, PeerInfo, ProducerInfo, TransportOptions } from '@legevakt/shared';
+import { iceConfigFor, type IceConfig } from './iceConfig.ts';
 import { mediaDeviceFor } from './mediaDevice.ts';
-import type { SignalingClient } from './SignalingClient.ts';
+import { SignalingError, type SignalingClient } from './SignalingClient.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 export type SessionPhase = 'idle' | 'connecting' | 'in-call' | 'ended' | 'failed';
@@ -12,6 +13,8 @@ export interface RemoteParticipant {
   readonly video: MediaStreamTrack | null;
   readonly audioMuted: boolean;
   readonly videoMuted: boolean;
+  /** Their connection dropped (the server keeps their place) or their video stalled: shown, not ended. */
+  readonly reconnecting: boolean;
 }
 
 /** An immutable picture of the session for renderers (React reads it with useSyncExternalStore). */
@@ -30,10 +33,22 @@ export interface SessionSnapshot {
   readonly standby: boolean;
   /** Why the session failed or ended other than by hang-up. */
   readonly problem: SessionProblem | null;
+  /**
+   * This side lost its connection at this time (epoch ms) and is getting back
+   * into the call by itself; null while connected. Past RESUME_DEADLINE_MS the
+   * session fails with 'connection-lost'.
+   */
+  readonly reconnectingSince: number | null;
 }
 
 export type SessionProblem =
-  'connect-failed' | 'media-denied' | 'connection-lost' | 'media-server-restarted' | 'server-shutdown';
+  | 'connect-failed'
+  | 'media-denied'
+  | 'connection-lost'
+  | 'media-server-restarted'
+  | 'server-shutdown'
+  /** The host removed this (invited) participant from the call. */
+  | 'removed';
 
 /** Camera or microphone could not be opened (denied, missing, in use). */
 class MediaUnavailableError extends Error {}
@@ -96,6 +111,21 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
   /** Consumers the server closed before their consume finished here. */
   readonly #closedBeforeReady = new Set<string>();
   #snapshot: SessionSnapshot;
+  /** The secret of this side's place in the room, from `join`: a new socket takes the place back with it. */
+  #resumeToken: string | null = null;
+  #resuming = false;
+  #resumeAgain = false;
+  #recovering = false;
+  /** Data producers consumed or being consumed (announced by a notification and a resume answer alike). */
+  readonly #consumingData = new Set<string>();
+  /** Fails the session if it is not back in the call in time. */
+  #deadline: ReturnType<typeof setTimeout> | null = null;
+  /** Remote peers whose sockets are down (the server keeps their places). */
+  readonly #reconnectingPeers = new Set<string>();
+  /** Remote peers whose video stopped arriving though it is not paused (a cut the server has not noticed yet). */
+  readonly #stalledPeers = new Set<string>();
+  #stallWatch: ReturnType<typeof setInterval> | null = null;
+  readonly #restartingIce = new Set<types.Transport>();
 
   constructor(options: ConsultSessionOptions) {
     super();
@@ -111,6 +141,7 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
       participants: [],
       standby: false,
       problem: null,
+      reconnectingSince: null,
     };
   }
 
@@ -121,6 +152,27 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
   /** For React's useSyncExternalStore. */
   readonly subscribe = (onChange: () => void): (() => void) => this.on('changed', onChange);
   readonly getSnapshot = (): SessionSnapshot => this.#snapshot;
+
+  /** For the link monitor (LinkMonitor.ts): the current transports, producers and consumers whose stats it reads. */
+  mediaHandles(): {
+    sendTransport: types.Transport | null;
+    recvTransport: types.Transport | null;
+    producers: ReadonlyMap<MediaKind, types.Producer>;
+    consumers: readonly { consumer: types.Consumer; peerId: string; kind: MediaKind }[];
+  } {
+    return {
+      sendTransport: this.#sendTransport,
+      recvTransport: this.#recvTransport,
+      producers: this.#producers,
+      consumers: [...this.#consumers.values()],
+    };
+  }
+
+  /** For the link monitor: video off (and on again) for the link's sake; the camera button and standby win. */
+  async setLinkVideoPaused(paused: boolean): Promise<void> {
+    if (this.#snapshot.standby || !this.#snapshot.cameraEnabled) return;
+    await this.#setProducerPaused('video', paused);
+  }
 
   /**
    * Connect, join the consult, send the local stream and receive everyone else's.
@@ -174,9 +226,12 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
       rtpCapabilities: device.recvRtpCapabilities,
     });
     mark('joined');
+    this.#resumeToken = joined.resumeToken;
     this.#peers.clear();
+    this.#reconnectingPeers.clear();
     for (const peer of joined.peers) this.#peers.set(peer.peerId, peer);
     this.#update({ self: joined.self, phase: 'in-call' });
+    this.#watchStalls();
     [this.#sendTransport, this.#recvTransport] = await Promise.all([
       this.#createTransport('send'),
       this.#createTransport('recv'),
@@ -199,6 +254,7 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
     // Vitals sources opened before the room was lost continue on new channels (their outboxes resend).
     for (const sourceId of this.#vitalsSources) await this.#produceVitals(sourceId);
     this.#publishParticipants();
+    this.#reconnected();
   }
 
   /**
@@ -206,7 +262,18 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
    * replaces the worker): join again on fresh transports, with the same camera,
    * microphone and vitals sources, retrying with backoff until a deadline.
    */
-  async #recover(): Promise<void> {
+  async #recover(problem: SessionProblem = 'media-server-restarted'): Promise<void> {
+    // One re-join at a time: a socket that comes back mid-way lets the running one go on.
+    if (this.#recovering) return;
+    this.#recovering = true;
+    try {
+      await this.#rejoin(problem);
+    } finally {
+      this.#recovering = false;
+    }
+  }
+
+  async #rejoin(problem: SessionProblem): Promise<void> {
     const localMedia = this.#localMedia;
     if (!localMedia) return;
     this.#closeMedia();
@@ -230,13 +297,203 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
           .catch(() => undefined);
         if (Date.now() > deadline) {
           this.#teardown();
-          this.#update({ phase: 'failed', problem: 'media-server-restarted', participants: [] });
+          this.#update({ phase: 'failed', problem, participants: [], reconnectingSince: null });
           return;
         }
         const ceiling = Math.min(RECOVERY_BACKOFF_MAX_MS, RECOVERY_BACKOFF_MIN_MS * 2 ** attempt);
         await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2)));
       }
     }
+  }
+
+  /**
+   * The workspace's socket is back (a new one): route the call over it and take
+   * this side's place in the room back. If the server kept it (a drop within its
+   * grace period), media continues on the same transports after an ICE restart;
+   * if not (grace over, server restarted), this side joins afresh.
+   */
+  attach(signaling: SignalingClient): void {
+    if (this.#isOver() || this.#snapshot.phase === 'idle' || signaling === this.#signaling) return;
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#signaling = signaling;
+    this.#listen(signaling);
+    // Still starting: start() fails on the old socket and reports it.
+    if (!this.#snapshot.self) return;
+    void this.#resume();
+  }
+
+  async #resume(): Promise<void> {
+    if (this.#resuming) {
+      // A newer socket arrived while a resume ran on the previous one: go again on it afterwards.
+      this.#resumeAgain = true;
+      return;
+    }
+    this.#resuming = true;
+    mark('resume-start');
+    try {
+      const self = this.#snapshot.self;
+      if (this.#snapshot.phase !== 'in-call' || !self || !this.#resumeToken || !this.#sendTransport) {
+        await this.#recover('connection-lost');
+        return;
+      }
+      const signaling = this.#requireSignaling();
+      mark('resuming');
+      let view;
+      try {
+        view = await signaling.request('resume', {
+          consultId: this.#options.consultId,
+          peerId: self.peerId,
+          resumeToken: this.#resumeToken,
+        });
+      } catch (error) {
+        // Refused (the place is gone: grace over, or a new server process): join afresh.
+        // Anything else is this socket failing too: the next one tries again.
+        if (error instanceof SignalingError) {
+          mark('resume-refused');
+          await this.#recover('connection-lost');
+        }
+        return;
+      }
+      this.#reconcile(view);
+      try {
+        // The old paths may be dead (a long cut, a new address): new ICE credentials, new candidate pairs.
+        const transports = [this.#sendTransport, this.#recvTransport].filter((t) => t !== null);
+        await Promise.all(transports.map((t) => this.#restartIceNow(t)));
+      } catch (error) {
+        // The kept transports cannot be revived (or the socket went again: the re-join then waits for the next).
+        this.emit('error', toError(error));
+        await this.#recover('connection-lost');
+        return;
+      }
+      mark('resumed');
+      this.#reconnected();
+    } finally {
+      this.#resuming = false;
+      if (this.#resumeAgain) {
+        this.#resumeAgain = false;
+        if (!this.#isOver() && this.#snapshot.reconnectingSince !== null) void this.#resume();
+      }
+    }
+  }
+
+  /** After a resume: what happened in the room while this side was away (its notifications were lost). */
+  #reconcile(view: {
+    peers: PeerInfo[];
+    producers: ProducerInfo[];
+    dataProducers: DataProducerInfo[];
+    reconnecting: string[];
+  }): void {
+    this.#peers.clear();
+    for (const peer of view.peers) this.#peers.set(peer.peerId, peer);
+    this.#reconnectingPeers.clear();
+    for (const peerId of view.reconnecting) this.#reconnectingPeers.add(peerId);
+    const liveProducers = new Set(view.producers.map((p) => p.producerId));
+    for (const [id, remote] of this.#consumers) {
+      if (!liveProducers.has(remote.consumer.producerId)) {
+        remote.consumer.close();
+        this.#consumers.delete(id);
+      }
+    }
+    this.#pausedProducers.clear();
+    for (const producer of view.producers) if (producer.paused) this.#pausedProducers.add(producer.producerId);
+    for (const producer of view.producers) {
+      this.#consume(producer).catch((error: unknown) => this.emit('error', toError(error)));
+    }
+    const liveData = new Set(view.dataProducers.map((d) => d.dataProducerId));
+    for (const [id, dataConsumer] of this.#dataConsumers) {
+      if (!liveData.has(dataConsumer.dataProducerId)) {
+        dataConsumer.close();
+        this.#dataConsumers.delete(id);
+        this.#consumingData.delete(dataConsumer.dataProducerId);
+      }
+    }
+    for (const info of view.dataProducers) {
+      this.#consumeData(info).catch((error: unknown) => this.emit('error', toError(error)));
+    }
+    this.#publishParticipants();
+  }
+
+  /** Socket lost: the call goes on trying; the UI says so; past the deadline the user is told plainly. */
+  #lostConnection(): void {
+    if (this.#snapshot.reconnectingSince === null) {
+      mark('reconnecting');
+      this.#update({ reconnectingSince: Date.now() });
+    }
+    this.#deadline ??= setTimeout(() => {
+      this.#deadline = null;
+      if (this.#isOver() || this.#snapshot.reconnectingSince === null) return;
+      this.#teardown();
+      this.#update({ phase: 'failed', problem: 'connection-lost', participants: [], reconnectingSince: null });
+    }, RESUME_DEADLINE_MS);
+  }
+
+  #reconnected(): void {
+    if (this.#deadline) clearTimeout(this.#deadline);
+    this.#deadline = null;
+    if (this.#snapshot.reconnectingSince !== null) this.#update({ reconnectingSince: null });
+  }
+
+  /** ICE restart asked for by a transport's own state; with the socket down, the resume does it. */
+  #restartIce(transport: types.Transport): void {
+    if (transport.closed || !this.#signaling?.open || this.#resuming) return;
+    this.#restartIceNow(transport).catch((error: unknown) => this.emit('error', toError(error)));
+  }
+
+  async #restartIceNow(transport: types.Transport): Promise<void> {
+    if (transport.closed || this.#restartingIce.has(transport)) return;
+    this.#restartingIce.add(transport);
+    try {
+      const { iceParameters } = await this.#requireSignaling().request('restartIce', { transportId: transport.id });
+      // A transport closed meanwhile throws here: reported, and the resume falls back to a fresh join.
+      await transport.restartIce({ iceParameters });
+      mark('ice-restarted');
+    } finally {
+      this.#restartingIce.delete(transport);
+    }
+  }
+
+  /**
+   * The other side's video stopping (not paused) is the first sign of their
+   * cut, seconds before the server notices their socket is gone: shown as
+   * reconnecting too, and cleared by the next packet.
+   */
+  #watchStalls(): void {
+    if (this.#stallWatch) return;
+    const progress = new Map<string, { packets: number; at: number }>();
+    let checking = false;
+    this.#stallWatch = setInterval(() => {
+      if (checking) return;
+      checking = true;
+      void this.#checkStalls(progress).finally(() => (checking = false));
+    }, STALL_CHECK_MS);
+  }
+
+  async #checkStalls(progress: Map<string, { packets: number; at: number }>): Promise<void> {
+    const now = Date.now();
+    const stalled = new Set<string>();
+    for (const { consumer, peerId, kind } of [...this.#consumers.values()]) {
+      if (kind !== 'video' || consumer.closed || this.#pausedProducers.has(consumer.producerId)) {
+        progress.delete(consumer.id);
+        continue;
+      }
+      let packets = 0;
+      try {
+        (await consumer.getStats()).forEach((report: { type?: string; packetsReceived?: number }) => {
+          if (report.type === 'inbound-rtp') packets += report.packetsReceived ?? 0;
+        });
+      } catch {
+        continue; // closed meanwhile
+      }
+      const last = progress.get(consumer.id);
+      if (!last || packets > last.packets) progress.set(consumer.id, { packets, at: now });
+      else if (now - last.at > STALL_AFTER_MS) stalled.add(peerId);
+    }
+    const changed =
+      stalled.size !== this.#stalledPeers.size || [...stalled].some((peerId) => !this.#stalledPeers.has(peerId));
+    if (!changed || this.#isOver()) return;
+    this.#stalledPeers.clear();
+    for (const peerId of stalled) this.#stalledPeers.add(peerId);
+    this.#publishParticipants();
   }
 
   /** Leaves standby: sends camera and microphone (those the user has not muted). */
@@ -310,6 +567,13 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
       appData: { sourceId },
     });
     this.#dataProducers.set(sourceId, dataProducer);
+    // The channel died under us (its SCTP association gave up in a long cut): only new transports bring
+    // it back; the source's outbox resends what was not acknowledged once the new channel opens.
+    dataProducer.on('close', () => {
+      if (this.#dataProducers.get(sourceId) !== dataProducer || this.#snapshot.phase !== 'in-call') return;
+      this.emit('error', new Error(`vitals channel of ${sourceId} closed`));
+      void this.#recover('connection-lost');
+    });
     const announceOpen = (): void => this.emit('vitalsChannelOpen', sourceId);
     if (dataProducer.readyState === 'open') announceOpen();
     else dataProducer.on('open', announceOpen);
@@ -345,17 +609,22 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
     const signaling = this.#requireSignaling();
     const device = this.#device!;
-    const options: TransportOptions = await signaling.request('createWebRtcTransport', { direction });
-    const params = options as unknown as types.TransportOptions;
+    // TURN servers (fresh credential) and the relay-only switch: see iceConfig.ts.
+    const [options, ice]: [TransportOptions, IceConfig] = await Promise.all([
+      signaling.request('createWebRtcTransport', { direction }),
+      iceConfigFor(signaling),
+    ]);
+    const params = { ...(options as unknown as types.TransportOptions), ...ice };
     const transport = direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
+    // The handlers ask whichever socket is current: the transport outlives a socket that dropped.
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      signaling
+      this.#requireSignaling()
         .request('connectWebRtcTransport', { transportId: transport.id, dtlsParameters })
         .then(() => callback(), errback);
     });
     if (direction === 'send') {
       transport.on('producedata', ({ sctpStreamParameters, protocol, appData }, callback, errback) => {
-        signaling
+        this.#requireSignaling()
           .request('produceData', {
             transportId: transport.id,
             sctpStreamParameters: { ...sctpStreamParameters, streamId: sctpStreamParameters.streamId ?? 0 },
@@ -367,7 +636,7 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
       });
       transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
         const source = appData['source'] === 'microphone' ? 'microphone' : 'camera';
-        signaling
+        this.#requireSignaling()
           .request('produce', {
             transportId: transport.id,
             kind,
@@ -379,7 +648,15 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
       });
     }
     transport.on('connectionstatechange', (state) => {
-      if (state === 'failed') this.emit('error', new Error(`${direction} transport failed`));
+      if (state === 'failed') {
+        this.emit('error', new Error(`${direction} transport failed`));
+        this.#restartIce(transport);
+      } else if (state === 'disconnected') {
+        // Often a blip the ICE agent rides out; still down after a moment: new paths (a new address?).
+        setTimeout(() => {
+          if (transport.connectionState === 'disconnected') this.#restartIce(transport);
+        }, ICE_DISCONNECTED_RESTART_MS);
+      }
     });
     return transport;
   }
@@ -434,6 +711,8 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
   }
 
   async #consumeData(info: DataProducerInfo): Promise<void> {
+    if (this.#consumingData.has(info.dataProducerId)) return;
+    this.#consumingData.add(info.dataProducerId);
     await this.#recvReady;
     if (!this.#recvTransport) return; // torn down meanwhile
     const answer = await this.#requireSignaling().request('consumeData', {
@@ -464,8 +743,18 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
       this.#peers.set(peer.peerId, peer);
       this.#publishParticipants();
     });
+    on('peerReconnecting', ({ peerId }) => {
+      this.#reconnectingPeers.add(peerId);
+      this.#publishParticipants();
+    });
+    on('peerResumed', ({ peerId }) => {
+      this.#reconnectingPeers.delete(peerId);
+      this.#publishParticipants();
+    });
     on('peerLeft', ({ peerId }) => {
       this.#peers.delete(peerId);
+      this.#reconnectingPeers.delete(peerId);
+      this.#stalledPeers.delete(peerId);
       for (const [id, remote] of this.#consumers) {
         if (remote.peerId === peerId) {
           remote.consumer.close();
@@ -498,7 +787,9 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
       this.#consumeData(info).catch((error: unknown) => this.emit('error', toError(error)));
     });
     on('dataConsumerClosed', ({ dataConsumerId }) => {
-      this.#dataConsumers.get(dataConsumerId)?.close();
+      const dataConsumer = this.#dataConsumers.get(dataConsumerId);
+      dataConsumer?.close();
+      if (dataConsumer) this.#consumingData.delete(dataConsumer.dataProducerId);
       this.#dataConsumers.delete(dataConsumerId);
     });
     on('vitalsAck', ({ sourceId, seq }) => this.emit('vitalsAck', sourceId, seq));
@@ -507,19 +798,28 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
         void this.#recover();
         return;
       }
+      if (reason === 'server-shutdown' && !this.#isOver()) {
+        // The server is restarting, not ending the consult: the socket closes next, and once the
+        // workspace is back on the new server this side joins again (attach → resume refused → join).
+        mark('server-restarting');
+        this.#closeMedia();
+        this.#lostConnection();
+        this.#update({ phase: 'connecting', participants: [] });
+        return;
+      }
       this.#teardown();
       this.#update({ phase: 'ended', problem: reason, participants: [] });
     });
+    // A dropped socket does not end the call: the server keeps this side's place for a grace
+    // period and the workspace reconnects; attach() then takes the place back.
     on('close', () => {
-      if (this.#snapshot.phase === 'in-call') {
-        this.#teardown();
-        this.#update({ phase: 'failed', problem: 'connection-lost', participants: [] });
-      }
+      if (!this.#isOver() && this.#snapshot.self) this.#lostConnection();
     });
   }
 
   #publishParticipants(): void {
     const participants = [...this.#peers.values()].map((info): RemoteParticipant => {
+      const reconnecting = this.#reconnectingPeers.has(info.peerId) || this.#stalledPeers.has(info.peerId);
       const mine = [...this.#consumers.values()].filter((c) => c.peerId === info.peerId);
       const audio = mine.find((c) => c.kind === 'audio')?.consumer;
       const video = mine.find((c) => c.kind === 'video')?.consumer;
@@ -529,6 +829,7 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
         video: video?.track ?? null,
         audioMuted: audio ? this.#pausedProducers.has(audio.producerId) : true,
         videoMuted: video ? this.#pausedProducers.has(video.producerId) : true,
+        reconnecting,
       };
     });
     this.#update({ participants });
@@ -549,6 +850,7 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
     for (const { consumer } of this.#consumers.values()) consumer.close();
     this.#consumers.clear();
     this.#consuming.clear();
+    this.#consumingData.clear();
     this.#closedBeforeReady.clear();
     for (const producer of this.#producers.values()) producer.close();
     this.#producers.clear();
@@ -564,9 +866,15 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
     this.#recvReady = new Promise((resolve) => (this.#markRecvReady = resolve));
     this.#peers.clear();
     this.#pausedProducers.clear();
+    this.#reconnectingPeers.clear();
+    this.#stalledPeers.clear();
   }
 
   #teardown(): void {
+    if (this.#deadline) clearTimeout(this.#deadline);
+    this.#deadline = null;
+    if (this.#stallWatch) clearInterval(this.#stallWatch);
+    this.#stallWatch = null;
     this.#closeMedia();
     this.#markRecvReady();
     for (const track of this.#snapshot.localStream?.getTracks() ?? []) track.stop();
@@ -586,6 +894,13 @@ export class ConsultSession extends TypedEmitter<SessionEvents> {
 }
 
 const RECOVERY_DEADLINE_MS = 60_000;
+/** How long this side tries to get back into the call after losing its connection (the server's grace is 45 s). */
+const RESUME_DEADLINE_MS = 60_000;
+/** A transport 'disconnected' this long gets an ICE restart (new credentials, new candidate pairs). */
+const ICE_DISCONNECTED_RESTART_MS = 2_000;
+/** A remote video that decoded no frame for this long (not paused) is shown as reconnecting. */
+const STALL_AFTER_MS = 2_500;
+const STALL_CHECK_MS = 1_000;
 const RECOVERY_BACKOFF_MIN_MS = 250;
 const RECOVERY_BACKOFF_MAX_MS = 5_000;
 

@@ -13,13 +13,15 @@ import {
   type RequestMethod,
   type ResponseData,
 } from '@legevakt/shared';
+import { rateLimitedMessage } from './rateLimit.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 export class SignalingError extends Error {
   readonly code: ErrorBody['code'];
   readonly issues: string[] | undefined;
   constructor(method: string, body: ErrorBody) {
-    super(`${method}: ${body.message}`);
+    // A refusal for sending too much reads the same as the HTTP API's 429, wherever it is shown.
+    super(body.code === 'RATE_LIMITED' ? `${rateLimitedMessage()} (${method})` : `${method}: ${body.message}`);
     this.name = 'SignalingError';
     this.code = body.code;
     this.issues = body.issues;
@@ -37,6 +39,12 @@ interface Pending {
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** A link cut closes no WebSocket by itself: the client probes when the socket has been quiet this long… */
+const PROBE_AFTER_MS = 2_000;
+/** …and takes it for dead when nothing at all arrived for this long (two probes unanswered). */
+const DEAD_AFTER_MS = 6_000;
+/** An opening socket whose link is down hangs (SYN retries) far longer than this; give up and retry. */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * The client end of the signaling socket: typed requests that resolve with
@@ -47,19 +55,51 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   readonly #socket: WebSocket;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
+  #lastHeard = Date.now();
+  #lastProbe = 0;
+  #closed = false;
+  readonly #heartbeat: ReturnType<typeof setInterval>;
 
   private constructor(socket: WebSocket) {
     super();
     this.#socket = socket;
-    socket.addEventListener('message', (event) => this.#onMessage(event.data));
-    socket.addEventListener('close', (event) => {
-      for (const pending of this.#pending.values()) {
-        clearTimeout(pending.timer);
-        pending.reject(new Error(`${pending.method}: connection closed`));
-      }
-      this.#pending.clear();
-      this.emit('close', event.code, event.reason);
+    socket.addEventListener('message', (event) => {
+      this.#lastHeard = Date.now();
+      this.#onMessage(event.data);
     });
+    socket.addEventListener('close', (event) => this.#finish(event.code, event.reason));
+    this.#heartbeat = setInterval(() => this.#checkAlive(), PROBE_AFTER_MS / 2);
+  }
+
+  /**
+   * Anything received proves the socket alive; after a quiet spell a `ping`
+   * asks. Dead: closed at once, without waiting for a closing handshake that a
+   * cut link never carries, so the workspace reconnects and the call resumes.
+   */
+  #checkAlive(): void {
+    const now = Date.now();
+    const quiet = now - this.#lastHeard;
+    if (quiet > DEAD_AFTER_MS) {
+      this.#socket.close(4000, 'no answer from the server');
+      this.#finish(4000, `nothing heard for ${quiet} ms`);
+      return;
+    }
+    if (quiet >= PROBE_AFTER_MS && now - this.#lastProbe >= PROBE_AFTER_MS && this.open) {
+      this.#lastProbe = now;
+      this.request('ping', {}).catch(() => undefined); // its answer (or silence) is what counts
+    }
+  }
+
+  #finish(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error(`${pending.method}: connection closed`));
+    }
+    this.#pending.clear();
+    this.emit('close', code, reason);
   }
 
   static connect(token: string, origin: string = location.origin): Promise<SignalingClient> {
@@ -67,11 +107,19 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
     url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, [SIGNALING_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`]);
+      const timer = setTimeout(() => {
+        socket.removeEventListener('open', onOpen);
+        socket.removeEventListener('error', onError);
+        socket.close();
+        reject(new Error(`the signaling connection did not open within ${CONNECT_TIMEOUT_MS} ms`));
+      }, CONNECT_TIMEOUT_MS);
       const onOpen = (): void => {
+        clearTimeout(timer);
         socket.removeEventListener('error', onError);
         resolve(new SignalingClient(socket));
       };
       const onError = (): void => {
+        clearTimeout(timer);
         socket.removeEventListener('open', onOpen);
         reject(new Error('could not open the signaling connection'));
       };
@@ -81,7 +129,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
   }
 
   get open(): boolean {
-    return this.#socket.readyState === WebSocket.OPEN;
+    return !this.#closed && this.#socket.readyState === WebSocket.OPEN;
   }
 
   request<M extends RequestMethod>(method: M, data: RequestData<M>): Promise<ResponseData<M>> {
@@ -102,6 +150,7 @@ export class SignalingClient extends TypedEmitter<SignalingEvents> {
 
   close(): void {
     this.#socket.close(1000, 'bye');
+    this.#finish(1000, 'bye');
   }
 
   #onMessage(raw: unknown): void {

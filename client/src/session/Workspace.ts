@@ -18,10 +18,16 @@ export interface WorkspaceEvents {
   changed: [WorkspaceSnapshot];
   alert: [NotificationData<'queueAlert'>];
   consultChanged: [NotificationData<'consultChanged'>];
+  /** The consult's doctor invites this doctor into a running call (client/src/invite/ColleagueInvitation.tsx). */
+  callInvitation: [NotificationData<'callInvitation'>];
+  /** A new socket is up (after a drop): a call in progress moves onto it (ConsultSession.attach). */
+  reconnected: [SignalingClient];
 }
 
-const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 15_000;
+// Fast at first (a cut of a few seconds should be back within a second or two of the link),
+// capped low enough that a call still resumes within its server-side grace period.
+const BACKOFF_MIN_MS = 250;
+const BACKOFF_MAX_MS = 4_000;
 
 /**
  * The logged-in user's live connection: one signaling socket that carries the
@@ -35,6 +41,14 @@ export class Workspace extends TypedEmitter<WorkspaceEvents> {
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
+  #connectedBefore = false;
+  /** The browser saw a network come up: try now rather than at the end of the backoff. */
+  readonly #onOnline = (): void => {
+    if (this.#timer === null || this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    void this.#connect();
+  };
 
   constructor(auth: AuthSession) {
     super();
@@ -49,10 +63,12 @@ export class Workspace extends TypedEmitter<WorkspaceEvents> {
   }
 
   start(): void {
+    globalThis.addEventListener('online', this.#onOnline);
     void this.#connect();
   }
 
   stop(): void {
+    globalThis.removeEventListener('online', this.#onOnline);
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#signaling?.removeAllListeners();
@@ -78,11 +94,14 @@ export class Workspace extends TypedEmitter<WorkspaceEvents> {
       signaling.on('placeConsults', ({ consults }) => this.#update({ placeConsults: consults }));
       signaling.on('queueAlert', (alert) => this.emit('alert', alert));
       signaling.on('consultChanged', (change) => this.emit('consultChanged', change));
+      signaling.on('callInvitation', (invitation) => this.emit('callInvitation', invitation));
       signaling.on('close', () => {
         this.#signaling = null;
         this.#retry();
       });
       this.#update({ connection: 'online' });
+      if (this.#connectedBefore) this.emit('reconnected', signaling);
+      this.#connectedBefore = true;
     } catch {
       this.#retry();
     }
@@ -99,7 +118,13 @@ export class Workspace extends TypedEmitter<WorkspaceEvents> {
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.#attempt);
     this.#attempt += 1;
     // Full jitter: many clients coming back after a server restart do not stampede.
-    this.#timer = setTimeout(() => void this.#connect(), ceiling / 2 + Math.random() * (ceiling / 2));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        void this.#connect();
+      },
+      ceiling / 2 + Math.random() * (ceiling / 2),
+    );
   }
 
   #update(patch: Partial<WorkspaceSnapshot>): void {

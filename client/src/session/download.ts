@@ -1,4 +1,5 @@
 import { ApiError, type AuthSession } from './AuthSession.ts';
+import { isRateLimited, rateLimitedMessage } from './rateLimit.ts';
 
 /**
  * Fetches a file from the API with the bearer token (a plain link cannot carry
@@ -20,7 +21,11 @@ export async function downloadWithToken(
   }
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-    throw new ApiError(response.status, body.error?.code ?? 'HTTP', body.error?.message ?? `HTTP ${response.status}`);
+    const code = body.error?.code ?? 'HTTP';
+    const message = isRateLimited({ status: response.status, code })
+      ? rateLimitedMessage()
+      : (body.error?.message ?? `HTTP ${response.status}`);
+    throw new ApiError(response.status, code, message);
   }
   const disposition = response.headers.get('Content-Disposition') ?? '';
   const fileName = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EcgLead, EcgStrip } from '@legevakt/shared';
+import { matchShortcut, shortcutKeys } from '../app/shortcuts.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { CalibrationDialog } from './CalibrationDialog.tsx';
 import { EcgCanvas } from './EcgCanvas.tsx';
@@ -76,13 +77,8 @@ export function EcgSection(props: { store: VitalsStore; snapshot: VitalsSnapshot
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      // event.code: Alt+S types "ß" on a Mac keyboard.
-      if (
-        event.altKey &&
-        !event.ctrlKey &&
-        !event.metaKey &&
-        (event.code === 'KeyS' || event.key.toLowerCase() === 's')
-      ) {
+      // One matcher for every shortcut (app/shortcuts.ts): Alt+S also as "ß" on a Mac, never while typing.
+      if (matchShortcut(event) === 'captureStrip') {
         event.preventDefault();
         freeze();
       }
@@ -142,12 +138,12 @@ export function EcgSection(props: { store: VitalsStore; snapshot: VitalsSnapshot
         ) : null}
         <button
           type="button"
-          aria-keyshortcuts="Alt+S"
+          aria-keyshortcuts={shortcutKeys('captureStrip')}
           disabled={frozen !== null}
           className="min-h-12 rounded-lg bg-sky-300 px-4 font-semibold text-slate-900 disabled:opacity-50"
           onClick={freeze}
         >
-          {t('vitals.strip.take')} <span className="text-sm font-normal">(Alt+S)</span>
+          {t('vitals.strip.take')} <span className="text-sm font-normal">({shortcutKeys('captureStrip')})</span>
         </button>
         <button
           type="button"

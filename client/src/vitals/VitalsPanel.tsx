@@ -224,9 +224,12 @@ function NumericTile(props: {
         <button
           type="button"
           className="min-h-10 rounded-md border border-slate-300 px-2 text-xs text-white"
-          aria-label={`${t('vitals.limits.edit')} ${props.label}`}
           onClick={props.onEditLimits}
         >
+          {/* The name starts with what the button does and contains what it shows (WCAG 2.5.3). */}
+          <span className="sr-only">
+            {t('vitals.limits.edit')} {props.label}:{' '}
+          </span>
           {t('vitals.limits.button')} {limitsText(props.limits, spec.decimals, locale)}
           {custom ? ` · ${t('vitals.limits.custom')}` : ''}
         </button>

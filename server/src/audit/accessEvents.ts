@@ -29,7 +29,13 @@ export type AccessAction =
   /** The video call joined. */
   | 'call.join'
   /** The patient's (or the consult's) access log itself was looked up. */
-  | 'accesslog.view';
+  | 'accesslog.view'
+  /** Invites (server/src/invites/): the host invited a third party by link and PIN ... */
+  | 'invite.create'
+  /** ... a PIN was tried (denied: wrong PIN, expired, used up; allowed: the guest got its token) ... */
+  | 'invite.redeem'
+  /** ... and the host removed the participant (revoking the invite and the guest's session). */
+  | 'participant.remove';
 
 export interface AccessEvent {
   readonly user: AccessTokenClaims;

@@ -1,7 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTokenClaims, Consult } from '@legevakt/shared';
 import type { Clock } from '../clock.ts';
+import { DomainError } from '../errors.ts';
 import type { AccessLogEntry } from '../storage/accessLogRepository.ts';
+import { seedFixture, sunndalConsult } from '../storage/testing/fixtures.ts';
 import {
   ENGINES,
   openTestStorage,
@@ -10,6 +12,7 @@ import {
   silentLog,
   type TestStorage,
 } from '../storage/testing/storageHarness.ts';
+import { AccessDeniedError } from './accessDenied.ts';
 import type { AccessEvent } from './accessEvents.ts';
 import { AccessLog, entryHash, GENESIS_HASH, patientOf } from './accessLog.ts';
 import { forged, insertSql, q, rawSql } from './testing/tamper.ts';
@@ -212,5 +215,116 @@ describe('patientOf', () => {
       patientOf({ patient: { kind: 'unknown', description: '', sex: 'female', approximateAgeYears: 30 } }),
     ).toEqual({ nationalId: null, description: 'ukjent pasient (kvinne, ca. 30 år)' });
     expect(patientOf(null)).toEqual({ nationalId: null, description: null });
+  });
+});
+
+describe.each(ENGINES)('access-log entries written with their data on %s', (engine) => {
+  beforeAll(() => prepareEngine(engine), PREPARE_TIMEOUT_MS);
+  let t: TestStorage | null = null;
+  afterEach(async () => {
+    await t?.dispose();
+    t = null;
+  });
+
+  const nurseClaims: AccessTokenClaims = {
+    sub: 'set below',
+    role: 'nurse',
+    name: 'Sykepleier Sunndal',
+    workplace: { kind: 'satellite', satelliteId: 'sunndal-helsetun', districtId: 'romsdal' },
+    sid: 'sid-2',
+  };
+
+  it('commits each write with its one entry, concurrent with plain appends, in a gap-free chain', async () => {
+    t = await openTestStorage(engine);
+    const storage = t.storage;
+    const { nurseSunndal } = await seedFixture(storage);
+    const nurse = { ...nurseClaims, sub: nurseSunndal.id };
+    const log = new AccessLog(storage, clock, silentLog);
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        i % 3 === 0
+          ? log.record(event()).then(() => null)
+          : log.auditedWrite(
+              { user: nurse, action: 'consult.request', address: '10.0.0.8' },
+              (within) =>
+                within(
+                  (tx) => tx.consults.create(sunndalConsult(nurseSunndal, { reason: `samtidig ${i}` })),
+                  (c) => c,
+                ),
+              (c) => c,
+            ),
+      ),
+    );
+    const created = results.filter((c) => c !== null);
+    expect(created).toHaveLength(16);
+    const entries = await storage.accessLog.after(0, 1000);
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    expect(await verifyAccessLog(storage)).toMatchObject({ ok: true, entries: 24 });
+    // Exactly one entry per write, for its consult (not a second one from the audited() fallback).
+    for (const c of created) {
+      const mine = await storage.accessLog.forConsult(c.id);
+      expect(mine.map((e) => [e.action, e.outcome, e.userId])).toEqual([['consult.request', 'allowed', nurse.sub]]);
+    }
+  });
+
+  it('stores neither the change nor its entry when the write fails, and the chain goes on intact', async () => {
+    t = await openTestStorage(engine);
+    const storage = t.storage;
+    const { nurseSunndal } = await seedFixture(storage);
+    const nurse = { ...nurseClaims, sub: nurseSunndal.id };
+    const log = new AccessLog(storage, clock, silentLog);
+    await log.record(event());
+    let createdId: string | null = null;
+    const failed = log.auditedWrite(
+      { user: nurse, action: 'consult.request', address: null },
+      (within) =>
+        within(
+          async (tx) => {
+            const c = await tx.consults.create(sunndalConsult(nurseSunndal));
+            createdId = c.id;
+            throw new Error('the disk is full');
+          },
+          (c) => c,
+        ),
+      (c) => c,
+    );
+    await expect(failed).rejects.toThrow('the disk is full');
+    expect(createdId).not.toBeNull();
+    expect(await storage.consults.get(createdId!)).toBeNull();
+    // The entry that was inserted in the rolled-back transaction never existed: the next one takes seq 2.
+    await log.record(event());
+    expect(await verifyAccessLog(storage)).toMatchObject({ ok: true, entries: 2 });
+  });
+
+  it('writes no entry for a write that found nothing to do, and logs a refusal as denied', async () => {
+    t = await openTestStorage(engine);
+    const storage = t.storage;
+    const { nurseSunndal } = await seedFixture(storage);
+    const nurse = { ...nurseClaims, sub: nurseSunndal.id };
+    const log = new AccessLog(storage, clock, silentLog);
+    const lostRace = log.auditedWrite(
+      { user: doctor, action: 'consult.transition', address: null },
+      async (within) => {
+        const claimed = await within(
+          (tx) => tx.consults.claim(consult.id, { doctorId: doctor.sub, siteId: 'molde-lvs', at: 1 }),
+          (c) => c,
+        );
+        if (!claimed) throw new DomainError('CONFLICT', 'already taken');
+        return claimed;
+      },
+      (c) => c,
+    );
+    await expect(lostRace).rejects.toThrow('already taken');
+    expect(await storage.accessLog.count()).toBe(0);
+    const refused = log.auditedWrite(
+      { user: nurse, action: 'consult.transition', address: null },
+      () => Promise.reject(new AccessDeniedError('only an LVS doctor takes requests', consult)),
+      (c: Consult) => c,
+    );
+    await expect(refused).rejects.toThrow('only an LVS doctor');
+    const entries = await storage.accessLog.after(0, 10);
+    expect(entries.map((e) => [e.action, e.outcome, e.consultId])).toEqual([
+      ['consult.transition', 'denied', consult.id],
+    ]);
   });
 });

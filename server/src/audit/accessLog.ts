@@ -4,13 +4,31 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { AccessLogEntry, AccessLogRepository } from '../storage/accessLogRepository.ts';
 import type { ConsultRepository } from '../storage/consultRepository.ts';
+import type { Repositories, Storage } from '../storage/storage.ts';
 import type { AccessEvent, AccessRecorder } from './accessEvents.ts';
+import { deferDurability } from '../storage/walDurability.ts';
+import { audited, type AuditedAccess } from './audited.ts';
 
-/** What the access log reads: its own table, and consults (for the patient of a consult shown by id). */
+/**
+ * What the access log reads and writes: its own table, consults (for the patient of a consult shown by id),
+ * and transactions (a write and its entry commit together, see writeLogged).
+ */
 export interface AccessLogStorage {
   readonly accessLog: AccessLogRepository;
   readonly consults: Pick<ConsultRepository, 'get'>;
+  readonly transaction: Storage['transaction'];
 }
+
+/**
+ * Runs a storage write together with its 'allowed' access-log entry, in one
+ * transaction: the entry is for the consult `consultOf` picks from the write's
+ * result; null (the write found nothing to do, e.g. a request a colleague took
+ * first) writes no entry. `write` must use only the repositories it is given.
+ */
+export type LoggedWrite = <T>(
+  write: (tx: Repositories) => Promise<T>,
+  consultOf: (result: T) => Pick<Consult, 'id' | 'patient'> | null,
+) => Promise<T>;
 
 /** prev_hash of the first entry: fixed, so a verifier needs nothing but the table. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -59,8 +77,12 @@ export function workplaceIdOf(workplace: Workplace): string | null {
       return workplace.ambulanceUnitId;
     case 'lvs':
       return workplace.lvsSiteId;
+    case 'station':
+      return workplace.stationId;
     case 'administration':
       return workplace.districtId;
+    case 'guest':
+      return workplace.consultId;
   }
 }
 
@@ -121,17 +143,75 @@ export class AccessLog implements AccessRecorder {
   readonly #seen = new Set<string>();
   static readonly #SEEN_LIMIT = 50_000;
 
+  readonly #transaction: Storage['transaction'];
+
   constructor(storage: AccessLogStorage, clock: Clock, log: Logger) {
     this.#repo = storage.accessLog;
+    this.#transaction = storage.transaction;
     this.#consults = storage.consults;
     this.#clock = clock;
     this.#log = log;
   }
 
   record(event: AccessEvent): Promise<void> {
-    return this.#serialised(async () => {
+    return this.#serialisedDurable(async () => {
       await this.#append(event);
     });
+  }
+
+  /**
+   * A patient-data write and its access-log entry in ONE transaction, for the
+   * write routes (intake, claim): the change and the record of it commit
+   * together or not at all, with one commit (one fsync) instead of two, and the
+   * entry is never missing for a change that happened. Otherwise as `audited`:
+   * `run` gets the LoggedWrite to do its write with; a refusal (AccessDeniedError,
+   * NOT_FOUND) is logged 'denied'; if `run` returns without having written
+   * through it, the 'allowed' entry is written afterwards as `audited` does, so
+   * every request still gets exactly one entry.
+   */
+  async auditedWrite<T>(
+    what: AuditedAccess,
+    run: (within: LoggedWrite) => Promise<T>,
+    consultOf: (result: T) => Pick<Consult, 'id' | 'patient'>,
+  ): Promise<T> {
+    let logged = false;
+    const within: LoggedWrite = (write, loggedConsultOf) =>
+      this.#serialisedDurable(async () => {
+        try {
+          const { written, entry } = await this.#transaction(async (tx) => {
+            const result = await write(tx);
+            const consult = loggedConsultOf(result);
+            const appended = consult
+              ? await this.#appendWith(tx.accessLog, {
+                  ...what,
+                  reason: what.reason ?? null,
+                  consult,
+                  outcome: 'allowed',
+                })
+              : null;
+            return { written: result, entry: appended };
+          });
+          // Committed: the chain's tail moves only now (a rolled-back entry never existed).
+          if (entry) {
+            this.#tail = { seq: entry.seq, hash: entry.hash };
+            logged = true;
+          }
+          return written;
+        } catch (error) {
+          // Re-read the tail next time: the transaction may have failed after its entry was inserted.
+          this.#tail = undefined;
+          this.#log.error(
+            { err: error, action: what.action, userId: what.user.sub },
+            'a logged write failed: neither the change nor its access-log entry was stored',
+          );
+          throw error;
+        }
+      });
+    // The entry written with the change stands for the request's 'allowed' entry; a refusal is still logged.
+    const recorder: AccessRecorder = {
+      record: (event) => (event.outcome === 'allowed' && logged ? Promise.resolve() : this.record(event)),
+    };
+    return audited(recorder, what, () => run(within), consultOf);
   }
 
   /**
@@ -145,7 +225,7 @@ export class AccessLog implements AccessRecorder {
   recordOnce(event: AccessEvent & { consult: Pick<Consult, 'id' | 'patient'> }): Promise<boolean> {
     const key = seenKey(event.consult.id, event.user.sub, event.action, event.outcome);
     if (this.#seen.has(key)) return Promise.resolve(false);
-    return this.#serialised(async () => {
+    return this.#serialisedDurable(async () => {
       if (this.#seen.has(key)) return false;
       const already = await this.#repo.exists(event.consult.id, event.user.sub, event.action, event.outcome);
       if (!already) await this.#append(event);
@@ -167,20 +247,42 @@ export class AccessLog implements AccessRecorder {
     shown: readonly (string | Pick<Consult, 'id' | 'patient'>)[],
     address: string | null,
   ): Promise<number> {
-    let written = 0;
+    const pending: Promise<boolean>[] = [];
     for (const item of shown) {
       const id = typeof item === 'string' ? item : item.id;
       if (this.#seen.has(seenKey(id, user.sub, action, 'allowed'))) continue;
       const consult = typeof item === 'string' ? await this.#consults.get(item) : item;
       if (!consult) continue;
-      if (await this.recordOnce({ user, action, consult, outcome: 'allowed', address })) written++;
+      // Queued at once, in order: the entries are chained one after another, but wait for disk together.
+      pending.push(this.recordOnce({ user, action, consult, outcome: 'allowed', address }));
     }
-    return written;
+    const results = await Promise.allSettled(pending);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return results.filter((r) => r.status === 'fulfilled' && r.value).length;
   }
 
   /** Resolves when every append queued so far has finished (shutdown, tests). */
   async settled(): Promise<void> {
     await this.#queue;
+  }
+
+  /**
+   * Serialised as the chain needs, but only up to the commit: the next entry
+   * is written as soon as this one is committed, while this one's caller waits
+   * for it to be on disk (deferDurability), so entries share their fsyncs
+   * instead of queueing one fsync after another. A commit that cannot be made
+   * durable fails its caller (and the database refuses every later write).
+   */
+  async #serialisedDurable<T>(fn: () => Promise<T>): Promise<T> {
+    const { result, durable } = await this.#serialised(() => deferDurability(fn));
+    try {
+      await durable;
+    } catch (error) {
+      this.#log.error({ err: error }, 'access log entry not confirmed on disk: the access is refused');
+      throw error;
+    }
+    return result;
   }
 
   #serialised<T>(fn: () => Promise<T>): Promise<T> {
@@ -206,30 +308,7 @@ export class AccessLog implements AccessRecorder {
 
   async #append(event: AccessEvent): Promise<void> {
     try {
-      if (this.#tail === undefined) this.#tail = await this.#repo.tail();
-      const prev = this.#tail;
-      const patient = event.consult
-        ? patientOf(event.consult)
-        : { nationalId: event.patientNationalId ?? null, description: null };
-      const reason = event.reason?.trim() ? event.reason.trim().slice(0, MAX_REASON_LENGTH) : null;
-      const fields: HashedFields = {
-        seq: (prev?.seq ?? 0) + 1,
-        at: this.#clock.now(),
-        userId: event.user.sub,
-        userName: event.user.name,
-        userRole: event.user.role,
-        workplaceId: workplaceIdOf(event.user.workplace),
-        patientNationalId: patient.nationalId,
-        patientDescription: patient.description,
-        consultId: event.consult?.id ?? null,
-        action: event.action,
-        outcome: event.outcome,
-        address: event.address,
-        reason,
-        prevHash: prev?.hash ?? GENESIS_HASH,
-      };
-      const entry: AccessLogEntry = { ...fields, hash: entryHash(fields) };
-      await this.#repo.insert(entry);
+      const entry = await this.#appendWith(this.#repo, event);
       this.#tail = { seq: entry.seq, hash: entry.hash };
     } catch (error) {
       // Re-read the tail next time: another writer may have moved it, or the insert may be in doubt.
@@ -240,5 +319,33 @@ export class AccessLog implements AccessRecorder {
       );
       throw error;
     }
+  }
+
+  /** Builds the next entry of the chain and inserts it with `repo` (the table, or a transaction's); the caller moves the tail once it is committed. */
+  async #appendWith(repo: AccessLogRepository, event: AccessEvent): Promise<AccessLogEntry> {
+    const prev = this.#tail === undefined ? await repo.tail() : this.#tail;
+    const patient = event.consult
+      ? patientOf(event.consult)
+      : { nationalId: event.patientNationalId ?? null, description: null };
+    const reason = event.reason?.trim() ? event.reason.trim().slice(0, MAX_REASON_LENGTH) : null;
+    const fields: HashedFields = {
+      seq: (prev?.seq ?? 0) + 1,
+      at: this.#clock.now(),
+      userId: event.user.sub,
+      userName: event.user.name,
+      userRole: event.user.role,
+      workplaceId: workplaceIdOf(event.user.workplace),
+      patientNationalId: patient.nationalId,
+      patientDescription: patient.description,
+      consultId: event.consult?.id ?? null,
+      action: event.action,
+      outcome: event.outcome,
+      address: event.address,
+      reason,
+      prevHash: prev?.hash ?? GENESIS_HASH,
+    };
+    const entry: AccessLogEntry = { ...fields, hash: entryHash(fields) };
+    await repo.insert(entry);
+    return entry;
   }
 }

@@ -42,6 +42,8 @@ export class SessionService extends EventEmitter<SessionEvents> {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #options: SessionServiceOptions;
+  /** Until when an invited guest's session (its token's `sid`) holds, or null; see useGuestSessions. */
+  #guestSessions: ((sid: string, now: number) => Promise<number | null>) | null = null;
 
   constructor(
     storage: Storage,
@@ -102,6 +104,19 @@ export class SessionService extends EventEmitter<SessionEvents> {
     this.#revoked({ userId });
   }
 
+  /**
+   * Guests (server/src/invites/) have no account and no refresh-token family:
+   * their sessions live on the invite, and the invite service answers whether one holds.
+   */
+  useGuestSessions(activeUntil: (sid: string, now: number) => Promise<number | null>): void {
+    this.#guestSessions = activeUntil;
+  }
+
+  /** A guest was removed: its access tokens are refused from now on and its sockets close. */
+  revokeGuestSession(sessionId: string): void {
+    this.#revoked({ sessionId });
+  }
+
   #revoked(scope: { sessionId: string } | { userId: string }): void {
     if ('sessionId' in scope) this.#alive.delete(scope.sessionId);
     else for (const [sid, entry] of this.#alive) if (entry.userId === scope.userId) this.#alive.delete(sid);
@@ -114,7 +129,10 @@ export class SessionService extends EventEmitter<SessionEvents> {
     const now = this.#clock.now();
     const known = this.#alive.get(claims.sid);
     if (known && known.until > now) return claims;
-    const until = await this.#storage.refreshTokens.familyActiveUntil(claims.sid, now);
+    const until =
+      claims.role === 'guest'
+        ? ((await this.#guestSessions?.(claims.sid, now)) ?? null)
+        : await this.#storage.refreshTokens.familyActiveUntil(claims.sid, now);
     if (until === null) {
       this.#alive.delete(claims.sid);
       throw unauthenticated('session revoked');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConsultId } from '@legevakt/shared';
+import { DEFAULT_RATE_LIMITS, parseRateLimit } from '../limits/limitsConfig.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../vitals/hl7/mllpFraming.ts';
 import type { MonitorBridgeOptions } from './monitorBridge.ts';
 
@@ -20,6 +21,8 @@ Monitor side:
   --max-frame-bytes N       largest HL7 message taken (default ${DEFAULT_MAX_FRAME_BYTES})
   --processing-ids LIST     MSH-11 values taken, comma-separated (default P)
   --outbox-dir DIR          where unsent vitals are kept (default data/monitor-bridge)   [LEGEVAKT_BRIDGE_OUTBOX_DIR]
+  New MLLP connections per sender address: N/S (at most N per S seconds, default 30/60)
+                                                                          [LEGEVAKT_RATE_MLLP_CONNECTIONS_PER_ADDRESS]
 TLS:
   --ca FILE                 PEM certificate(s) to trust besides the system's             [LEGEVAKT_BRIDGE_CA]
   --servername NAME         name the server certificate must carry (when --server is an IP)
@@ -119,6 +122,16 @@ export function parseBridgeArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (processingIds.length === 0 || !processingIds.every((p) => /^[A-Z]$/.test(p))) {
     throw new BridgeConfigError('--processing-ids takes one-letter MSH-11 codes, e.g. P or P,T');
   }
+  // The same variable the server's limitsConfig names, so one setting governs every MLLP listener.
+  const rateText = pick(undefined, 'LEGEVAKT_RATE_MLLP_CONNECTIONS_PER_ADDRESS');
+  let connectionsPerAddress = DEFAULT_RATE_LIMITS.mllpConnectionsPerAddress;
+  if (rateText !== undefined) {
+    try {
+      connectionsPerAddress = parseRateLimit(rateText, 'LEGEVAKT_RATE_MLLP_CONNECTIONS_PER_ADDRESS');
+    } catch (error) {
+      throw new BridgeConfigError(error instanceof Error ? error.message : String(error));
+    }
+  }
   const caFile = pick(values.ca, 'LEGEVAKT_BRIDGE_CA');
   const tls: MonitorBridgeOptions['tls'] = {
     rejectUnauthorized: values.insecure !== true,
@@ -139,6 +152,7 @@ export function parseBridgeArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
         port,
         maxFrameBytes,
         processingIds,
+        connectionsPerAddress,
       },
       outboxDir: pick(values['outbox-dir'], 'LEGEVAKT_BRIDGE_OUTBOX_DIR') ?? 'data/monitor-bridge',
     },

@@ -1,4 +1,5 @@
 import { normaliseNationalId, validateNationalId } from '@legevakt/shared';
+import type { RateLimit } from '../limits/rateLimiter.ts';
 import type { Logger } from '../logger.ts';
 import type { Hl7IngestResult } from '../vitals/hl7/ingest.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../vitals/hl7/mllpFraming.ts';
@@ -34,6 +35,8 @@ export interface MonitorBridgeOptions {
     maxFrameBytes?: number;
     /** MSH-11 values accepted (default P). */
     processingIds?: readonly string[];
+    /** New connections per sender address (LEGEVAKT_RATE_MLLP_CONNECTIONS_PER_ADDRESS; default 30 a minute). */
+    connectionsPerAddress?: RateLimit;
   };
   outboxDir: string;
   log: Logger;
@@ -156,6 +159,7 @@ export async function startMonitorBridge(options: MonitorBridgeOptions): Promise
       log,
       ackEnvelope: { application: 'LEGEVAKT-BRIDGE' },
       ...(options.mllp.processingIds ? { ingest: { processingIds: options.mllp.processingIds } } : {}),
+      ...(options.mllp.connectionsPerAddress ? { connectionsPerAddress: options.mllp.connectionsPerAddress } : {}),
     });
   } catch (error) {
     await outbox.close();

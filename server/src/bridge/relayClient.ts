@@ -487,6 +487,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     if (place.kind === 'satellite') return user.role === 'nurse' && consult.satelliteId === place.satelliteId;
     if (place.kind === 'ambulance')
       return user.role === 'ambulance' && consult.ambulanceUnitId === place.ambulanceUnitId;
+    if (place.kind === 'station') return user.role === 'station_doctor' && consult.stationId === place.stationId;
     return false;
   }
 

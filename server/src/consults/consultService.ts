@@ -13,8 +13,19 @@ import type { Clock } from '../clock.ts';
 import { conflict, DomainError, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { OrganisationDirectory } from '../organisation/organisationDirectory.ts';
-import type { Storage } from '../storage/storage.ts';
+import type { Repositories, Storage } from '../storage/storage.ts';
 import { canViewConsult, isRequestingSide } from './consultAccess.ts';
+
+/**
+ * How a write reaches storage: by default alone; the routes pass
+ * AccessLog.auditedWrite's, which commits it together with its access-log
+ * entry. `write` must use only the repositories it is given (on SQLite a
+ * transaction holds the only connection).
+ */
+export type WriteWith = <T>(
+  write: (tx: Repositories) => Promise<T>,
+  consultOf: (result: T) => Pick<Consult, 'id' | 'patient'> | null,
+) => Promise<T>;
 
 export interface ConsultServiceEvents {
   /** A consult changed state; the live layer recomputes queues and tells the participants. */
@@ -33,6 +44,9 @@ export class ConsultService extends EventEmitter<ConsultServiceEvents> {
   readonly #clock: Clock;
   readonly #log: Logger;
 
+  /** A write on its own (no entry written with it: the caller logs the access, see audited()). */
+  readonly #alone: WriteWith = (write) => write(this.#storage);
+
   constructor(storage: Storage, org: OrganisationDirectory, clock: Clock, log: Logger) {
     super();
     this.#storage = storage;
@@ -41,10 +55,15 @@ export class ConsultService extends EventEmitter<ConsultServiceEvents> {
     this.#log = log.child({ component: 'consults' });
   }
 
-  async request(user: AccessTokenClaims, input: unknown): Promise<Consult> {
+  async request(user: AccessTokenClaims, input: unknown, writeWith: WriteWith = this.#alone): Promise<Consult> {
     const place = user.workplace;
-    if (place.kind !== 'satellite' && place.kind !== 'ambulance') {
-      throw this.#denied(user, null, 'request', 'only a satellite nurse or an ambulance crew requests the LVS doctor');
+    if (place.kind !== 'satellite' && place.kind !== 'ambulance' && place.kind !== 'station') {
+      throw this.#denied(
+        user,
+        null,
+        'request',
+        'only a satellite nurse, an ambulance crew or a legevakt station doctor requests the LVS doctor',
+      );
     }
     const parsed = IntakeRequest.safeParse(input);
     if (!parsed.success) {
@@ -66,14 +85,20 @@ export class ConsultService extends EventEmitter<ConsultServiceEvents> {
         'redAcknowledged: a red patient belongs to AMK 113 or the central legevakt; confirm the warning first',
       ]);
     }
+    if (intake.ambulance && place.kind !== 'ambulance') {
+      throw new DomainError('BAD_REQUEST', 'invalid intake', [
+        'ambulance: location and urgency belong to an ambulance crew’s request',
+      ]);
+    }
     if (intake.pathwayId !== null && !pathwayById(intake.pathwayId)) {
       throw new DomainError('BAD_REQUEST', 'invalid intake', [`pathwayId: unknown pathway "${intake.pathwayId}"`]);
     }
-    const consult = await this.#storage.consults.create({
+    const newConsult = {
       districtId: place.districtId,
       origin: place.kind,
       satelliteId: place.kind === 'satellite' ? place.satelliteId : null,
       ambulanceUnitId: place.kind === 'ambulance' ? place.ambulanceUnitId : null,
+      stationId: place.kind === 'station' ? place.stationId : null,
       requestedBy: user.sub,
       patient: intake.patient,
       reason: intake.reason,
@@ -81,8 +106,13 @@ export class ConsultService extends EventEmitter<ConsultServiceEvents> {
       pathwayId: intake.pathwayId,
       checklist: intake.checklist,
       measurements: intake.measurements,
+      ...(intake.ambulance ? { ambulance: intake.ambulance } : {}),
       requestedAt: this.#clock.now(),
-    });
+    };
+    const consult = await writeWith(
+      (tx) => tx.consults.create(newConsult),
+      (c) => c,
+    );
     this.#log.info({ consultId: consult.id, triage: consult.triage, origin: consult.origin }, 'consult requested');
     this.emit('changed', consult, 'requested');
     return consult;
@@ -94,6 +124,21 @@ export class ConsultService extends EventEmitter<ConsultServiceEvents> {
    * anyway with a typed reason (`breakGlassReason`, ≥ 10 characters), which
    * the caller writes to the access log; see `breaksGlass`.
    */
+  /**
+   * Colleague invitations (InviteService.invitedToCall): a doctor invited into a
+   * running call may read the consult to join it, though it is not his to see.
+   */
+  useCallInvitations(invited: (user: AccessTokenClaims, consult: Consult) => Promise<boolean>): void {
+    this.#invitedToCall = invited;
+  }
+
+  #invitedToCall: ((user: AccessTokenClaims, consult: Consult) => Promise<boolean>) | null = null;
+
+  /** Whether this user stands invited into the consult's running call (false when invitations are not wired). */
+  async invitedToCall(user: AccessTokenClaims, consult: Consult): Promise<boolean> {
+    return (await this.#invitedToCall?.(user, consult)) ?? false;
+  }
+
   async get(
     user: AccessTokenClaims,
     id: string,
@@ -102,6 +147,13 @@ export class ConsultService extends EventEmitter<ConsultServiceEvents> {
   ): Promise<Consult> {
     const consult = await this.#storage.consults.get(id);
     if (!consult) throw notFound(`consult ${id}`);
+    if (
+      action === 'join-call' &&
+      !canViewConsult(user, consult, this.#org) &&
+      (await this.invitedToCall(user, consult))
+    ) {
+      return consult;
+    }
     if (!canViewConsult(user, consult, this.#org)) {
       if (!this.breaksGlass(user, consult)) throw this.#denied(user, consult, action, 'not your consult');
       const reason = breakGlassReason?.trim() ?? '';
@@ -123,17 +175,18 @@ export class ConsultService extends EventEmitter<ConsultServiceEvents> {
     return user.role === 'doctor' && user.workplace.kind === 'lvs' && !canViewConsult(user, consult, this.#org);
   }
 
-  async claim(user: AccessTokenClaims, id: string): Promise<Consult> {
+  async claim(user: AccessTokenClaims, id: string, writeWith: WriteWith = this.#alone): Promise<Consult> {
     const place = user.workplace;
     if (user.role !== 'doctor' || place.kind !== 'lvs') {
       throw this.#denied(user, null, 'claim', 'only an LVS doctor takes requests');
     }
     const current = await this.get(user, id, 'claim');
-    const claimed = await this.#storage.consults.claim(id, {
-      doctorId: user.sub,
-      siteId: place.lvsSiteId,
-      at: this.#clock.now(),
-    });
+    const claim = { doctorId: user.sub, siteId: place.lvsSiteId, at: this.#clock.now() };
+    // A lost race (null) changed nothing and writes no entry: the 409 reveals no more than the queue did.
+    const claimed = await writeWith(
+      (tx) => tx.consults.claim(id, claim),
+      (c) => c,
+    );
     if (!claimed) {
       const now = (await this.#storage.consults.get(id)) ?? current;
       const by = now.claimedBy ? await this.#storage.users.findById(now.claimedBy) : null;

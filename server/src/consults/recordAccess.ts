@@ -35,11 +35,15 @@ export function canReadRecord(user: AccessTokenClaims, consult: Consult, doctors
   switch (place.kind) {
     case 'satellite':
     case 'ambulance':
+    case 'station':
       return isRequestingSide(user, consult);
     case 'lvs':
       return user.role === 'doctor' && (place.districtId === consult.districtId || doctors.has(user.sub));
     case 'administration':
       return user.role === 'admin' && (place.districtId === null || place.districtId === consult.districtId);
+    case 'guest':
+      // An invited guest gets the call and the intake summary, never the record (notes, strips, exports).
+      return false;
   }
 }
 

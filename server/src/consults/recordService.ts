@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import {
   NUMERIC_KINDS,
   type AccessTokenClaims,
   type Consult,
   type ConsultRecord,
   type NumericKind,
+  type PhotoImage,
   type RecordParticipant,
   type RecordTimelineEntry,
   type VitalSample,
@@ -96,6 +98,27 @@ export class RecordService {
     );
   }
 
+  /**
+   * The image bytes of a record's photos, for the exports (read after the
+   * record's own access decision, which covers them). A photo whose bytes are
+   * missing or do not match the stored SHA-256 fails the export: a journal
+   * copy with a wrong or silently missing image is worse than none.
+   */
+  async photoImages(record: Pick<ConsultRecord, 'photos'>): Promise<PhotoImage[]> {
+    const images: PhotoImage[] = [];
+    for (const photo of record.photos) {
+      const stored = await this.#storage.photos.image(photo.id);
+      if (!stored) throw new Error(`photo ${photo.id} of the record has no stored image`);
+      const sha256 = createHash('sha256').update(stored.bytes).digest('hex');
+      if (sha256 !== photo.sha256) {
+        this.#log.error({ photoId: photo.id, consultId: photo.consultId }, 'stored photo does not match its SHA-256');
+        throw new Error(`photo ${photo.id}: the stored image does not match its SHA-256`);
+      }
+      images.push({ photoId: photo.id, bytes: stored.bytes });
+    }
+    return images;
+  }
+
   async #assemble(consult: Consult, events: readonly ConsultEvent[]): Promise<ConsultRecord> {
     const users = new Map<string, Promise<User | null>>();
     const userOf = (id: string): Promise<User | null> => {
@@ -108,9 +131,10 @@ export class RecordService {
     };
     const nameOf = async (id: string): Promise<string> => (await userOf(id))?.displayName ?? id;
 
-    const [stored, strips, notes] = await Promise.all([
+    const [stored, strips, photos, notes] = await Promise.all([
       this.#storage.vitals.samples(consult.id),
       this.#storage.strips.list(consult.id),
+      this.#storage.photos.list(consult.id),
       this.#storage.notes.list(consult.id),
     ]);
     const timeline: RecordTimelineEntry[] = await Promise.all(
@@ -128,7 +152,8 @@ export class RecordService {
     const participants: RecordParticipant[] = [];
     for (const id of new Set(participantIds)) {
       const user = await userOf(id);
-      if (!user) continue;
+      // A guest is never a stored user; the narrowing keeps the record's participant roles to accounts.
+      if (!user || user.role === 'guest') continue;
       participants.push({
         userId: user.id,
         name: user.displayName,
@@ -143,14 +168,16 @@ export class RecordService {
       placeName:
         consult.origin === 'satellite'
           ? (this.#org.satellite(consult.satelliteId ?? '')?.name ?? consult.satelliteId ?? '')
-          : (this.#org.ambulanceUnit(consult.ambulanceUnitId ?? '')?.name ?? consult.ambulanceUnitId ?? ''),
+          : consult.origin === 'station'
+            ? (this.#org.station(consult.stationId ?? '')?.name ?? consult.stationId ?? '')
+            : (this.#org.ambulanceUnit(consult.ambulanceUnitId ?? '')?.name ?? consult.ambulanceUnitId ?? ''),
       lvsSiteName: consult.claimedSiteId ? (this.#org.site(consult.claimedSiteId)?.name ?? null) : null,
       participants,
       timeline,
       vitals: mergeByTime(manualSamples(consult), stored),
       strips,
-      // Photos arrive with a later issue (still images on the consult); until then the record has none.
-      photos: [],
+      // Metadata only: the images are fetched one by one (GET /api/consults/:id/photos/:photoId).
+      photos,
       notes,
     };
   }

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ConsultRecord } from '@legevakt/shared';
+import type { ConsultRecord, PhotoImage } from '@legevakt/shared';
 import type { Logger } from '../logger.ts';
 import type { ExportReply, ExportRequest } from './exportWorker.ts';
 
@@ -27,14 +27,16 @@ export class ExportRunner {
     this.#log = log;
   }
 
-  async pdf(record: ConsultRecord, generatedAt: number): Promise<Buffer> {
-    const reply = await this.#run({ id: this.#nextId++, kind: 'pdf', record, generatedAt });
+  /** `images`: the record's photos' bytes (RecordService.photoImages), drawn in the PDF. */
+  async pdf(record: ConsultRecord, generatedAt: number, images: readonly PhotoImage[] = []): Promise<Buffer> {
+    const reply = await this.#run({ id: this.#nextId++, kind: 'pdf', record, generatedAt, images });
     if (!reply.ok || reply.kind !== 'pdf') throw new Error('export worker: unexpected reply to a PDF request');
     return Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength);
   }
 
-  async fhir(record: ConsultRecord, generatedAt: number): Promise<string> {
-    const reply = await this.#run({ id: this.#nextId++, kind: 'fhir', record, generatedAt });
+  /** `images`: the record's photos' bytes, embedded in their Media resources. */
+  async fhir(record: ConsultRecord, generatedAt: number, images: readonly PhotoImage[] = []): Promise<string> {
+    const reply = await this.#run({ id: this.#nextId++, kind: 'fhir', record, generatedAt, images });
     if (!reply.ok || reply.kind !== 'fhir') throw new Error('export worker: unexpected reply to a FHIR request');
     return reply.json;
   }

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import type { ConsultRecord } from '@legevakt/shared';
+import type { ConsultRecord, PhotoImage } from '@legevakt/shared';
 import { consultRecordToFhirBundle } from './fhirBundle.ts';
 import { consultRecordToPdf } from './pdfSummary.ts';
 
@@ -11,8 +11,8 @@ import { consultRecordToPdf } from './pdfSummary.ts';
  */
 
 export type ExportRequest =
-  | { id: number; kind: 'pdf'; record: ConsultRecord; generatedAt: number }
-  | { id: number; kind: 'fhir'; record: ConsultRecord; generatedAt: number };
+  | { id: number; kind: 'pdf'; record: ConsultRecord; generatedAt: number; images?: readonly PhotoImage[] }
+  | { id: number; kind: 'fhir'; record: ConsultRecord; generatedAt: number; images?: readonly PhotoImage[] };
 
 export type ExportReply =
   | { id: number; ok: true; kind: 'pdf'; bytes: Uint8Array }
@@ -29,13 +29,17 @@ port.on('message', (request: ExportRequest) => {
 
 async function handle(request: ExportRequest): Promise<void> {
   try {
+    // The photos' bytes by id, embedded by both builders.
+    const images = new Map((request.images ?? []).map((i) => [i.photoId, i.bytes]));
     if (request.kind === 'pdf') {
-      const pdf = await consultRecordToPdf(request.record, { generatedAt: request.generatedAt });
+      const pdf = await consultRecordToPdf(request.record, { generatedAt: request.generatedAt, images });
       // A copy into its own ArrayBuffer, moved (not copied again) to the main thread.
       const bytes = new Uint8Array(pdf);
       port!.postMessage({ id: request.id, ok: true, kind: 'pdf', bytes } satisfies ExportReply, [bytes.buffer]);
     } else {
-      const json = JSON.stringify(consultRecordToFhirBundle(request.record, { generatedAt: request.generatedAt }));
+      const json = JSON.stringify(
+        consultRecordToFhirBundle(request.record, { generatedAt: request.generatedAt, images }),
+      );
       port!.postMessage({ id: request.id, ok: true, kind: 'fhir', json } satisfies ExportReply);
     }
   } catch (error) {

@@ -100,6 +100,29 @@ export interface FhirExportOptions {
   generatedAt: number;
   /** The document instance's id (default: a fresh random UUID). */
   documentId?: string;
+  /**
+   * The photos' image bytes by photo id (RecordService.photoImages), embedded
+   * in their Media resources. A photo without its bytes here is described
+   * (type, size, hash) without data.
+   */
+  images?: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Media.content's size, SHA-1 hash and (when the bytes are given) data; refuses bytes that are not the stored image. */
+function photoData(
+  photo: ConsultRecord['photos'][number],
+  bytes: Uint8Array | undefined,
+): { size: number; hash?: string; data?: string } {
+  if (bytes === undefined) return { size: photo.byteSize };
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (bytes.byteLength !== photo.byteSize || sha256 !== photo.sha256) {
+    throw new Error(`photo ${photo.id}: the image bytes do not match the stored size and SHA-256`);
+  }
+  return {
+    size: bytes.byteLength,
+    hash: createHash('sha1').update(bytes).digest('base64'),
+    data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+  };
 }
 
 /** A name-based UUID (RFC 9562 version 5, SHA-1) in the export's own namespace. */
@@ -276,11 +299,17 @@ export function consultRecordToFhirBundle(record: ConsultRecord, options: FhirEx
           partOf: districtRef,
         } satisfies Organization)
       : null;
-  const placeId = consult.satelliteId ?? consult.ambulanceUnitId ?? `${consult.districtId}-place`;
+  const placeId = consult.satelliteId ?? consult.ambulanceUnitId ?? consult.stationId ?? `${consult.districtId}-place`;
   const placeRef = b.add(`organization/${placeId}`, {
     resourceType: 'Organization',
     identifier: [{ system: LOCAL.orgId, value: placeId }],
-    type: [{ text: consult.origin === 'ambulance' ? 'Ambulanseenhet' : 'Legevaktsatellitt' }],
+    type: [
+      {
+        text: { satellite: 'Legevaktsatellitt', ambulance: 'Ambulanseenhet', station: 'Legevaktstasjon' }[
+          consult.origin
+        ],
+      },
+    ],
     name: record.placeName,
     partOf: districtRef,
   } satisfies Organization);
@@ -345,7 +374,15 @@ export function consultRecordToFhirBundle(record: ConsultRecord, options: FhirEx
     identifier: [{ system: LOCAL.consultId, value: consult.id }],
     status: encounterStatus[consult.status],
     class: { system: V3_ACT_CODE, code: 'VR', display: 'virtual' },
-    type: [{ text: consult.origin === 'ambulance' ? 'Videokonsultasjon, ambulanse' : 'Videokonsultasjon, satellitt' }],
+    type: [
+      {
+        text: {
+          satellite: 'Videokonsultasjon, satellitt',
+          ambulance: 'Videokonsultasjon, ambulanse',
+          station: 'Videokonsultasjon, bakvakt for legevaktlege',
+        }[consult.origin],
+      },
+    ],
     priority: {
       coding: [
         { system: V3_ACT_PRIORITY, code: priority[consult.triage], display: priorityDisplay[priority[consult.triage]] },
@@ -518,7 +555,11 @@ export function consultRecordToFhirBundle(record: ConsultRecord, options: FhirEx
     b.add(`strip/${strip.id}`, stripObservation(strip, patientRef, encounterRef, practitioner(strip.capturedBy))),
   );
 
-  // --- Photos (metadata; the image bytes stay in the record)
+  // --- Photos: R4 Media (a photo taken during care, type 'image'), the image inline in Media.content.
+  // Inline rather than a URL: the document Bundle is a complete, self-contained copy for the patient's
+  // journal; a URL into this server needs our login and stops working when the journal keeps the
+  // document for decades. Attachment.hash is SHA-1 (base64) by the R4 definition; the SHA-256 we store
+  // is checked against the bytes first, so a corrupted image is never exported.
   const photoRefs = record.photos.map((photo) =>
     b.add(`photo/${photo.id}`, {
       resourceType: 'Media',
@@ -533,7 +574,12 @@ export function consultRecordToFhirBundle(record: ConsultRecord, options: FhirEx
       ...(practitioner(photo.takenBy) ? { operator: practitioner(photo.takenBy)! } : {}),
       width: photo.width,
       height: photo.height,
-      content: { contentType: photo.mimeType, title: photo.caption || 'Bilde', creation: osloIso(photo.takenAt) },
+      content: {
+        contentType: photo.mimeType,
+        ...photoData(photo, options.images?.get(photo.id)),
+        title: photo.caption || 'Bilde',
+        creation: osloIso(photo.takenAt),
+      },
     } satisfies Media),
   );
 
@@ -558,7 +604,7 @@ export function consultRecordToFhirBundle(record: ConsultRecord, options: FhirEx
     text: narrative(
       paragraphs(
         consult.reason,
-        `Triage: ${TRIAGE_LABEL[consult.triage]}. Fra ${record.placeName} (${consult.origin === 'ambulance' ? 'ambulanse' : 'satellitt'}), ` +
+        `Triage: ${TRIAGE_LABEL[consult.triage]}. Fra ${record.placeName} (${{ satellite: 'satellitt', ambulance: 'ambulanse', station: 'legevaktstasjon, legevaktlege ber om bakvakt' }[consult.origin]}), ` +
           `sendt ${osloDateTime(consult.requestedAt)}.`,
         pathway ? `Forløp: ${pathway.title.nb}.` : '',
         raised.length > 0 ? `Røde flagg: ${raised.map((f) => f.label.nb).join('; ')}.` : '',

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import {
@@ -86,6 +87,12 @@ export interface PdfSummaryOptions {
   generatedAt: number;
   /** Uncompressed content streams (tests read the drawing commands). Default true. */
   compress?: boolean;
+  /**
+   * The photos' image bytes by photo id (RecordService.photoImages): each is
+   * drawn on the page. A photo without its bytes here is listed with a note
+   * that the image is not in this printout.
+   */
+  images?: ReadonlyMap<string, Uint8Array>;
 }
 
 // --- Fonts ------------------------------------------------------------------------------
@@ -152,7 +159,7 @@ export async function consultRecordToPdf(record: ConsultRecord, options: PdfSumm
   writeTimeline(w, record);
   writeVitals(w, record.vitals);
   writeNote(w, record);
-  writePhotos(w, record);
+  writePhotos(w, record, photoImages(record, options.images));
   for (const { strip, samples } of strips) drawStrip(doc, strip, samples);
   stampPages(doc, record, options.generatedAt);
   doc.end();
@@ -587,18 +594,55 @@ function writeNote(w: Writer, record: ConsultRecord): void {
   }
 }
 
-function writePhotos(w: Writer, record: ConsultRecord): void {
+/** Largest drawn photo: the text width, and at most this tall, so a photo and its caption share a page. */
+const PHOTO_MAX_HEIGHT_MM = 115;
+
+/** The photos' bytes, each checked against the stored size and SHA-256 (a corrupted image is never printed). */
+function photoImages(record: ConsultRecord, images: ReadonlyMap<string, Uint8Array> | undefined): Map<string, Buffer> {
+  const checked = new Map<string, Buffer>();
+  for (const photo of record.photos) {
+    const bytes = images?.get(photo.id);
+    if (bytes === undefined) continue;
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (buffer.length !== photo.byteSize || createHash('sha256').update(buffer).digest('hex') !== photo.sha256) {
+      throw new Error(`photo ${photo.id}: the image bytes do not match the stored size and SHA-256`);
+    }
+    checked.set(photo.id, buffer);
+  }
+  return checked;
+}
+
+/**
+ * Each photo under its time, who took it and its caption, scaled (aspect kept)
+ * to the text width and at most PHOTO_MAX_HEIGHT_MM tall; a photo that does
+ * not fit below the text starts a new page.
+ */
+function writePhotos(w: Writer, record: ConsultRecord, images: ReadonlyMap<string, Buffer>): void {
   if (record.photos.length === 0) return;
   w.heading('Bilder');
-  w.table(
-    [
-      { header: 'Tid', width: 34 },
-      { header: 'Tatt av', width: 40 },
-      { header: 'Bildetekst', width: 100 },
-    ],
-    record.photos.map((p) => ({ cells: [osloDateTime(p.takenAt), p.takenByName, p.caption || '(uten tekst)'] })),
-  );
-  w.paragraph('Bildene ligger i konsultasjonen og er ikke med i utskriften.', COLOUR.muted);
+  const { doc } = w;
+  for (const photo of record.photos) {
+    const bytes = images.get(photo.id);
+    const maxHeight = PHOTO_MAX_HEIGHT_MM * MM;
+    const scale = Math.min(w.width / photo.width, maxHeight / photo.height);
+    const width = photo.width * scale;
+    const height = photo.height * scale;
+    // Title, caption and the image stay together.
+    w.ensure(30 + (photo.caption ? 14 : 0) + (bytes ? height + 8 : 14));
+    w.subheading(`${osloDateTime(photo.takenAt)} – ${photo.takenByName}`);
+    w.paragraph(photo.caption || '(uten tekst)');
+    const detail = `${photo.width} × ${photo.height} px, ${photo.mimeType === 'image/png' ? 'PNG' : 'JPEG'}`;
+    if (!bytes) {
+      w.paragraph(`${detail}. Bildet er ikke med i denne utskriften.`, COLOUR.red);
+      continue;
+    }
+    w.paragraph(`${detail}, SHA-256 ${photo.sha256.slice(0, 16)}…`, COLOUR.muted);
+    const y = doc.y + 2;
+    doc.image(bytes, w.left, y, { width, height });
+    doc.rect(w.left, y, width, height).lineWidth(0.5).strokeColor(COLOUR.rule).stroke();
+    doc.x = w.left;
+    doc.y = y + height + 6;
+  }
 }
 
 // --- ECG --------------------------------------------------------------------------------

@@ -159,6 +159,7 @@ export const ROLE_LABEL: Record<RecordParticipant['role'], string> = {
   ambulance: 'Ambulansepersonell',
   doctor: 'Lege',
   admin: 'Administrator',
+  station_doctor: 'Legevaktlege',
 };
 
 const TIMELINE_LABEL: Record<string, string> = {
@@ -217,10 +218,16 @@ export const TEMPERATURE_SITE_LABEL: Record<NonNullable<VitalSample['site']>, st
   unknown: 'ukjent målested',
 };
 
-/** The place that asked: "satellitt" or "ambulanse". */
+/** The place that asked: "satellitt", "ambulanse" or "legevaktstasjon" (a station doctor's back-up request). */
 export function placeKindLabel(record: ConsultRecord): string {
-  return record.consult.origin === 'ambulance' ? 'Ambulanse' : 'Satellitt';
+  return ORIGIN_LABEL[record.consult.origin];
 }
+
+const ORIGIN_LABEL: Record<ConsultRecord['consult']['origin'], string> = {
+  satellite: 'Satellitt',
+  ambulance: 'Ambulanse',
+  station: 'Legevaktstasjon',
+};
 
 /** The int16 value a device writes for a sample it did not get (WFDB format 16's invalid marker). */
 export const INVALID_SAMPLE = -32768;

@@ -56,6 +56,8 @@ export function appRoutes(): RouteInfo[] {
     clientDistDir: null,
     limits: DEFAULT_RATE_LIMITS,
     log: pino({ level: 'silent' }),
+    // Optional settings take their defaults (a stand-in is not a number).
+    photoMaxBytes: undefined,
   };
   const deps = new Proxy(known, {
     get: (target, key) => (typeof key === 'string' && key in target ? target[key] : standIn),

@@ -23,13 +23,17 @@ import { route, userOf } from './respond.ts';
 import { accessLogRoutes } from './routes/accessLogRoutes.ts';
 import { authRoutes } from './routes/authRoutes.ts';
 import { consultRoutes } from './routes/consultRoutes.ts';
+import { deviceCheckRoutes } from './routes/deviceCheckRoutes.ts';
 import { queueRoutes } from './routes/queueRoutes.ts';
 import type { ExportRunner } from '../exports/exportRunner.ts';
 import type { EventLoopDelay } from '../health/eventLoopDelay.ts';
 import { exportRoutes } from './routes/exportRoutes.ts';
+import { photoRoutes } from './routes/photoRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { simulatorRoutes } from './routes/simulatorRoutes.ts';
 import { stripRoutes } from './routes/stripRoutes.ts';
+import type { InviteService } from '../invites/inviteService.ts';
+import { guestFence, guestRoutes, inviteLinkRoutes, inviteRoutes } from './routes/inviteRoutes.ts';
 
 export interface AppDeps {
   storage: Storage;
@@ -57,6 +61,10 @@ export interface AppDeps {
   clientDistDir: string | null;
   /** Per address, username and user (limits/httpRateLimit.ts). */
   limits: RateLimits;
+  /** Invites of a third party into a consult's call, and the invited guests' own endpoints. */
+  invites: InviteService;
+  /** Largest still photo upload in bytes (default 8 MiB). */
+  photoMaxBytes?: number;
 }
 
 const JSON_BODY_LIMIT = '32kb';
@@ -81,7 +89,14 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/api/auth', rateLimits.anonymous, authRoutes(deps.passwords, deps.sessions, log));
 
+  // The invite link's page and PIN, before any login: limited per address like the login.
+  app.use('/api/invites', rateLimits.anonymous, inviteLinkRoutes(deps.invites, log));
+
   app.use('/api', requireUser(deps.sessions, log), rateLimits.api);
+  // An invited guest's token opens /api/guest/* only: fenced before any other route sees it.
+  app.use('/api', guestFence(log));
+  app.use('/api/guest', guestRoutes(deps.invites, deps.queue, log));
+  app.use('/api/consults', inviteRoutes(deps.invites, log));
   app.get(
     '/api/me',
     route(log, async (_req, res) => {
@@ -91,10 +106,13 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/api/consults', stripRoutes(deps));
+  app.use('/api/consults', photoRoutes(deps));
   app.use('/api/consults', recordRoutes(deps));
   app.use('/api/consults', exportRoutes(deps));
   app.use('/api/consults', consultRoutes(deps.consults, deps.queue, deps.access, log));
   app.use('/api/simulator', simulatorRoutes(log));
+  // The nurse's device check: round trips and throughput to this server (no patient data).
+  app.use('/api/device-check', deviceCheckRoutes(log));
   app.use('/api', accessLogRoutes(new AccessLogService(deps.storage, deps.org, deps.access, log), deps.clock, log));
   app.use('/api', queueRoutes(deps.queue, deps.storage, deps.org, deps.presence, deps.access, log));
 

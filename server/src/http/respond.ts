@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   INTERNAL: 500,
   RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
 };
 
 /** The authenticated user of a request; set by requireUser. */

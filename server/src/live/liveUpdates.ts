@@ -77,6 +77,17 @@ export class LiveUpdates {
     if (subscriber.user.role === 'doctor') this.#schedulePush();
   }
 
+  /** A notification for every live socket of one user (a colleague's call invitation); how many got it. */
+  notifyUser<M extends NotificationMethod>(userId: string, method: M, data: NotificationData<M>): number {
+    let sent = 0;
+    for (const subscriber of this.#subscribers) {
+      if (subscriber.user.sub !== userId) continue;
+      subscriber.notify(method, data);
+      sent += 1;
+    }
+    return sent;
+  }
+
   remove(subscriber: LiveSubscriber): void {
     if (!this.#subscribers.delete(subscriber)) return;
     this.#presence.disconnected(subscriber.user);
@@ -148,7 +159,7 @@ export class LiveUpdates {
           address,
         );
         subscriber.notify('queueSnapshot', snapshot);
-      } else if (user.role === 'nurse' || user.role === 'ambulance') {
+      } else if (user.role === 'nurse' || user.role === 'ambulance' || user.role === 'station_doctor') {
         const consults = await this.#queue.openForPlace(user);
         await this.#access.recordShown(user, 'consult.view', notOwn(user, consults), address);
         subscriber.notify('placeConsults', { consults });

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { PeerInfo, RtpCapabilities } from '@legevakt/shared';
 import { notFound } from '../errors.ts';
@@ -11,6 +12,12 @@ export class MediaPeer {
   readonly consumers = new Map<string, types.Consumer>();
   readonly dataProducers = new Map<string, types.DataProducer>();
   readonly dataConsumers = new Map<string, types.DataConsumer>();
+  /** The secret a new socket of the same user presents to take this place back after a drop. */
+  readonly resumeToken: string = crypto.randomBytes(32).toString('base64url');
+  /** Which socket holds the place: bumped by every resume, so the old socket's late close is ignored. */
+  epoch = 0;
+  /** Set while the peer's socket is down: the grace period after which it leaves. */
+  graceTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(info: PeerInfo, rtpCapabilities: RtpCapabilities) {
     this.info = info;
@@ -47,7 +54,20 @@ export class MediaPeer {
   }
 
   /** Closing the transports closes their producers and consumers in the worker too. */
+  get reconnecting(): boolean {
+    return this.graceTimer !== null;
+  }
+
+  /** True when `token` is this place's resume token; constant time, so timing says nothing about it. */
+  resumableWith(token: string): boolean {
+    const given = Buffer.from(token);
+    const expected = Buffer.from(this.resumeToken);
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+  }
+
   close(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
     for (const transport of this.transports.values()) transport.close();
     this.transports.clear();
     this.producers.clear();

@@ -31,6 +31,8 @@ export interface RoomEvents {
    */
   dataMessage: [message: { peerId: string; sourceId: string; dataProducerId: string; payload: Buffer }];
   closed: [reason: RoomCloseReason];
+  /** A peer's place was taken back by a new socket (`epoch`): the socket that held it before lets go. */
+  resumed: [peerId: string, epoch: number];
 }
 
 /**
@@ -47,6 +49,8 @@ interface RelaySource {
 
 export interface RoomOptions {
   initialOutgoingBitrate: number;
+  /** How long a peer whose socket dropped keeps its place (transports, producers) for a `resume`. */
+  resumeGraceMs: number;
 }
 
 /**
@@ -110,8 +114,84 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#peers.set(peer.id, peer);
     for (const other of others) this.#notify(other.id, 'peerJoined', info);
     this.#log.info({ peerId: info.peerId, role: info.role }, 'peer joined');
+    // The same user joining afresh (a reloaded page, a resume that came too late) replaces a dropped place.
+    for (const old of others) {
+      if (old.info.userId === info.userId && old.reconnecting) this.leave(old.id);
+    }
+    return { ...this.#view(peer), resumeToken: peer.resumeToken };
+  }
+
+  /**
+   * The peer's socket dropped (not a hang-up): it keeps its place, transports
+   * and producers for the grace period, the others are told it is reconnecting.
+   * `epoch` is the socket's hold on the place: a socket that lost it to a
+   * resume has nothing to drop. A relay has no resume: it leaves at once.
+   */
+  disconnect(peerId: string, epoch: number): void {
+    if (this.#relays.has(peerId)) {
+      this.leave(peerId);
+      return;
+    }
+    const peer = this.#peers.get(peerId);
+    if (!peer || peer.epoch !== epoch || peer.reconnecting || this.#closed) return;
+    peer.graceTimer = setTimeout(() => {
+      this.#log.info(
+        { peerId, graceMs: this.#options.resumeGraceMs },
+        'peer did not come back within its grace period',
+      );
+      this.leave(peerId);
+    }, this.#options.resumeGraceMs);
+    peer.graceTimer.unref();
+    this.#log.info({ peerId, graceMs: this.#options.resumeGraceMs }, 'peer reconnecting: its place is kept');
+    for (const other of this.#peers.values()) {
+      if (other !== peer) this.#notify(other.id, 'peerReconnecting', { peerId });
+    }
+  }
+
+  /**
+   * Throws unless `userId` may take back `peerId`'s place with `token`: a
+   * FORBIDDEN for the wrong user or token. False when there is no such place.
+   */
+  canResume(peerId: string, userId: string, token: string): boolean {
+    const peer = this.#closed ? undefined : this.#peers.get(peerId);
+    if (!peer) return false;
+    // The token is checked even for the wrong user, so both refusals cost the same.
+    const tokenOk = peer.resumableWith(token);
+    if (peer.info.userId !== userId || !tokenOk) {
+      this.#log.warn({ peerId, userId }, 'resume refused: wrong user or resume token');
+      throw new DomainError('FORBIDDEN', 'this place in the call belongs to another session');
+    }
+    return true;
+  }
+
+  /** A new socket takes the place back (checked with canResume): returns its epoch and the room as it is now. */
+  resume(peerId: string): { epoch: number; view: ResponseData<'resume'> } {
+    const peer = this.#peer(peerId);
+    const wasReconnecting = peer.reconnecting;
+    if (peer.graceTimer) clearTimeout(peer.graceTimer);
+    peer.graceTimer = null;
+    peer.epoch += 1;
+    this.emit('resumed', peerId, peer.epoch);
+    this.#log.info({ peerId, wasReconnecting }, 'peer resumed');
+    for (const other of this.#peers.values()) {
+      if (other !== peer) this.#notify(other.id, 'peerResumed', { peerId });
+    }
+    const reconnecting = [...this.#peers.values()].filter((p) => p !== peer && p.reconnecting).map((p) => p.id);
+    return { epoch: peer.epoch, view: { ...this.#view(peer), reconnecting } };
+  }
+
+  async restartIce(peerId: string, transportId: string): Promise<ResponseData<'restartIce'>> {
+    const transport = this.#peer(peerId).transport(transportId);
+    const iceParameters = await transport.restartIce();
+    this.#log.info({ peerId, transportId }, 'ICE restarted');
+    return { iceParameters };
+  }
+
+  /** What a peer sees of the room: itself, the others, and everything it can consume. */
+  #view(peer: MediaPeer): Omit<ResponseData<'join'>, 'resumeToken'> {
+    const others = [...this.#peers.values()].filter((other) => other !== peer);
     return {
-      self: info,
+      self: peer.info,
       peers: others.map((other) => other.info),
       producers: others.flatMap((other) => [...other.producers.values()].map((p) => producerInfo(other, p))),
       dataProducers: [
@@ -393,6 +473,20 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#peers.has(peerId);
   }
 
+  /**
+   * The host removed a participant (an invited guest; server/src/invites/):
+   * each of the user's peers is told 'roomClosed' with reason 'removed', then
+   * leaves as on hang-up, so the others get 'peerLeft'. Returns how many peers went.
+   */
+  removeUser(userId: string): number {
+    const peers = [...this.#peers.values()].filter((peer) => peer.info.userId === userId);
+    for (const peer of peers) {
+      this.#notify(peer.id, 'roomClosed', { reason: 'removed' });
+      this.leave(peer.id);
+    }
+    return peers.length;
+  }
+
   close(reason: RoomCloseReason): void {
     if (this.#closed) return;
     this.#finish(reason);
@@ -426,6 +520,11 @@ export class Room extends EventEmitter<RoomEvents> {
   #producerOwner(producerId: string): MediaPeer {
     for (const peer of this.#peers.values()) if (peer.producers.has(producerId)) return peer;
     throw notFound(`producer ${producerId}`);
+  }
+
+  /** Tells every peer but one something on its behalf (e.g. that its link fell back to audio only). */
+  notifyOthers<M extends NotificationMethod>(peerId: string, method: M, data: NotificationData<M>): void {
+    for (const other of this.#peers.keys()) if (other !== peerId) this.#notify(other, method, data);
   }
 
   /** Tells one peer something on behalf of a service that follows the room (e.g. a vitals ack). */

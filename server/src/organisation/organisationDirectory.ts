@@ -1,4 +1,12 @@
-import type { AmbulanceUnit, District, LvsSite, Satellite, VirtualLvs, Workplace } from '@legevakt/shared';
+import type {
+  AmbulanceUnit,
+  District,
+  LegevaktStation,
+  LvsSite,
+  Satellite,
+  VirtualLvs,
+  Workplace,
+} from '@legevakt/shared';
 
 export interface OrganisationData {
   districts: District[];
@@ -6,6 +14,8 @@ export interface OrganisationData {
   lvsSites: LvsSite[];
   satellites: Satellite[];
   ambulanceUnits: AmbulanceUnit[];
+  /** Legevakt stations (level 2); absent in data built before they existed. */
+  stations?: LegevaktStation[];
 }
 
 /**
@@ -17,6 +27,7 @@ export class OrganisationDirectory {
   readonly #sites: Map<string, LvsSite>;
   readonly #satellites: Map<string, Satellite>;
   readonly #units: Map<string, AmbulanceUnit>;
+  readonly #stations: Map<string, LegevaktStation>;
   readonly data: OrganisationData;
 
   constructor(data: OrganisationData) {
@@ -25,6 +36,7 @@ export class OrganisationDirectory {
     this.#sites = new Map(data.lvsSites.map((s) => [s.id, s]));
     this.#satellites = new Map(data.satellites.map((s) => [s.id, s]));
     this.#units = new Map(data.ambulanceUnits.map((u) => [u.id, u]));
+    this.#stations = new Map((data.stations ?? []).map((s) => [s.id, s]));
   }
 
   district(id: string): District | undefined {
@@ -40,6 +52,10 @@ export class OrganisationDirectory {
     return this.#units.get(id);
   }
 
+  station(id: string): LegevaktStation | undefined {
+    return this.#stations.get(id);
+  }
+
   districtName(id: string): string {
     return this.#districts.get(id)?.name ?? id;
   }
@@ -50,10 +66,14 @@ export class OrganisationDirectory {
         return this.#satellites.get(workplace.satelliteId)?.name ?? workplace.satelliteId;
       case 'ambulance':
         return this.#units.get(workplace.ambulanceUnitId)?.name ?? workplace.ambulanceUnitId;
+      case 'station':
+        return this.#stations.get(workplace.stationId)?.name ?? workplace.stationId;
       case 'lvs':
         return this.#sites.get(workplace.lvsSiteId)?.name ?? workplace.lvsSiteId;
       case 'administration':
         return workplace.districtId ? this.districtName(workplace.districtId) : 'Alle distrikter';
+      case 'guest':
+        return 'Invitert til konsultasjon';
     }
   }
 

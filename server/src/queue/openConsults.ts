@@ -73,6 +73,10 @@ export class OpenConsults {
     return this.#where((c) => c.satelliteId === satelliteId);
   }
 
+  forStation(stationId: string): Consult[] {
+    return this.#where((c) => c.stationId === stationId);
+  }
+
   forAmbulanceUnit(unitId: string): Consult[] {
     return this.#where((c) => c.ambulanceUnitId === unitId);
   }

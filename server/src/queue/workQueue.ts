@@ -106,7 +106,7 @@ export class WorkQueue {
     return served;
   }
 
-  /** The open consults of a satellite or an ambulance unit, with their place in line. */
+  /** The open consults of a satellite, an ambulance unit or a legevakt station, with their place in line. */
   async openForPlace(user: AccessTokenClaims): Promise<ConsultView[]> {
     const place = user.workplace;
     const open =
@@ -114,7 +114,9 @@ export class WorkQueue {
         ? this.#open.forSatellite(place.satelliteId)
         : place.kind === 'ambulance'
           ? this.#open.forAmbulanceUnit(place.ambulanceUnitId)
-          : [];
+          : place.kind === 'station'
+            ? this.#open.forStation(place.stationId)
+            : [];
     return Promise.all(open.map((c) => this.view(c)));
   }
 
@@ -225,6 +227,7 @@ export class WorkQueue {
       patient: patientSummary(consult, this.#clock.now()),
       reason: consult.reason,
       pathwayId: consult.pathwayId,
+      ...(consult.ambulance ? { ambulance: consult.ambulance } : {}),
     };
   }
 
@@ -232,6 +235,7 @@ export class WorkQueue {
     if (consult.satelliteId) return this.#org.satellite(consult.satelliteId)?.name ?? consult.satelliteId;
     if (consult.ambulanceUnitId)
       return this.#org.ambulanceUnit(consult.ambulanceUnitId)?.name ?? consult.ambulanceUnitId;
+    if (consult.stationId) return this.#org.station(consult.stationId)?.name ?? consult.stationId;
     return '';
   }
 

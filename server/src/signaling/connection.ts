@@ -63,7 +63,8 @@ export class SignalingConnection {
       this.#queue = this.#queue.then(() => this.#onMessage(raw, isBinary));
     });
     socket.on('close', () => {
-      this.#queue = this.#queue.then(() => this.#exit());
+      // A dropped socket is not a hang-up: the peer keeps its place for a grace period (Room.disconnect).
+      this.#queue = this.#queue.then(() => this.#drop());
     });
   }
 
@@ -180,12 +181,27 @@ export class SignalingConnection {
       if (peerId === session.peerId) this.notify(method, data);
     };
     const onClosed = (): void => this.#detach();
+    // Another socket of this user took the place back (this one was thought dead): let go, do not leave.
+    const onResumed = (...[peerId, epoch]: RoomEvents['resumed']): void => {
+      if (peerId === session.peerId && epoch !== (session.epoch ?? 0)) {
+        this.#log.info({ peerId }, 'place in the call taken over by a newer socket');
+        this.#detach();
+      }
+    };
     session.room.on('notify', onNotify);
     session.room.once('closed', onClosed);
+    session.room.on('resumed', onResumed);
     this.#unsubscribe = () => {
       session.room.off('notify', onNotify);
       session.room.off('closed', onClosed);
+      session.room.off('resumed', onResumed);
     };
+  }
+
+  #drop(): void {
+    const session = this.#session;
+    this.#detach();
+    session?.room.disconnect(session.peerId, session.epoch ?? 0);
   }
 
   #exit(): void {

@@ -5,6 +5,7 @@ import type { ConsultService } from '../consults/consultService.ts';
 import type { VitalsService } from '../vitals/vitalsService.ts';
 import type { Room } from '../media/room.ts';
 import type { RoomRegistry } from '../media/roomRegistry.ts';
+import type { TurnCredentials } from '../turn/turnCredentials.ts';
 
 /** Where a connection stands in a consult once it has joined. */
 export interface PeerSession {
@@ -12,6 +13,8 @@ export interface PeerSession {
   readonly peerId: string;
   /** The consult joined, for the access-log entries of what is read in the room (vitals); see consultOfSession. */
   readonly consult?: Pick<Consult, 'id' | 'patient'>;
+  /** The connection's hold on the peer's place (see Room.resume); 0 for the socket that joined. */
+  readonly epoch?: number;
 }
 
 export interface SignalingServices {
@@ -20,6 +23,8 @@ export interface SignalingServices {
   readonly vitals: VitalsService;
   /** The patient-data access log (join, vitals). */
   readonly access: AccessLog;
+  /** Time-limited TURN credentials for the call's ICE servers. */
+  readonly turn: TurnCredentials;
 }
 
 export interface HandlerContext {

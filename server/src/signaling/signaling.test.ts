@@ -1,16 +1,31 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LoginResponse } from '@legevakt/shared';
+import { loadConfig } from '../config.ts';
 import { claimConsult, login, requestConsult } from '../testing/consultFixtures.ts';
 import { opusRtpParameters, vp8RtpParameters } from '../testing/rtpFixtures.ts';
 import { SignalingTestClient } from '../testing/signalingTestClient.ts';
 import { startTestServer, type TestServer } from '../testing/testServer.ts';
+
+const GRACE_MS = 300;
 
 let server: TestServer;
 const clients: SignalingTestClient[] = [];
 const logins = new Map<string, LoginResponse>();
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // A short grace period: a closed test socket's place is given up soon after (see resume.test.ts for the long one).
+  const base = loadConfig({});
+  server = await startTestServer({
+    media: {
+      ...base.media,
+      numWorkers: 1,
+      workerLogLevel: 'error',
+      listenIp: '127.0.0.1',
+      announcedAddress: '127.0.0.1',
+      webRtcServerBasePort: 0,
+      resumeGraceMs: GRACE_MS,
+    },
+  });
   for (const username of ['sykepleier.sunndal', 'sykepleier.rauma', 'lege.molde', 'lege2.molde', 'lege.forde']) {
     logins.set(username, await login(server.url, username));
   }
@@ -20,6 +35,8 @@ afterAll(async () => {
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
+  // Closed sockets keep their places for the grace period: the next test starts with no room open.
+  await eventually(async () => Promise.resolve(server.rooms.size === 0));
 });
 
 const NURSE = 'sykepleier.sunndal';
@@ -233,7 +250,7 @@ describe('a consult: join, produce, consume, leave', () => {
     expect(server.rooms.size).toBe(0);
   });
 
-  it('treats a peer whose connection drops without leaving as gone', async () => {
+  it('treats a peer whose connection drops without leaving as gone once its grace period is over', async () => {
     const consultId = await activeConsult();
     const nurse = await connect(NURSE);
     const doctor = await connect(DOCTOR);
@@ -243,6 +260,7 @@ describe('a consult: join, produce, consume, leave', () => {
     await nurse.request('produce', { transportId: send.id, kind: 'audio', rtpParameters: opusRtpParameters(3333) });
 
     nurse.terminate();
+    expect((await doctor.waitForNotification('peerReconnecting')).data).toEqual({ peerId: nurseJoin.self.peerId });
     expect((await doctor.waitForNotification('peerLeft')).data).toEqual({ peerId: nurseJoin.self.peerId });
     await eventually(async () => (await census()).transports === 0 && (await census()).producers === 0);
 

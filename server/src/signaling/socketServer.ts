@@ -29,6 +29,9 @@ export class SignalingServer {
   readonly #log: Logger;
   readonly #connections = new Set<SignalingConnection>();
   readonly #limits: SocketLimits | null;
+  /** Sockets that answered (or sent anything) since the last heartbeat round. */
+  readonly #alive = new WeakMap<WebSocket, boolean>();
+  readonly #heartbeat: ReturnType<typeof setInterval>;
 
   constructor(
     sessions: SessionService,
@@ -37,6 +40,7 @@ export class SignalingServer {
     handlers: HandlerTable,
     log: Logger,
     limits: SocketLimits | null = null,
+    heartbeatMs: number = HEARTBEAT_MS,
   ) {
     this.#limits = limits;
     this.#sessions = sessions;
@@ -49,6 +53,20 @@ export class SignalingServer {
       maxPayload: MAX_SIGNALING_FRAME_BYTES,
       handleProtocols: (protocols) => (protocols.has(SIGNALING_SUBPROTOCOL) ? SIGNALING_SUBPROTOCOL : false),
     });
+    // A cut link closes no socket by itself: a socket silent for a whole round is taken for dead,
+    // so its peer's grace period starts (and its place can be resumed) instead of hanging on.
+    this.#heartbeat = setInterval(() => {
+      for (const ws of this.#wss.clients) {
+        if (this.#alive.get(ws) === false) {
+          this.#log.info({ heartbeatMs }, 'signaling socket silent for a heartbeat round: dropped');
+          ws.terminate();
+          continue;
+        }
+        this.#alive.set(ws, false);
+        ws.ping();
+      }
+    }, heartbeatMs);
+    this.#heartbeat.unref();
   }
 
   get connectionCount(): number {
@@ -89,6 +107,9 @@ export class SignalingServer {
       address,
       this.#limits,
     );
+    this.#alive.set(ws, true);
+    ws.on('pong', () => this.#alive.set(ws, true));
+    ws.on('message', () => this.#alive.set(ws, true));
     this.#connections.add(connection);
     this.#live.add(connection);
     ws.on('close', () => {
@@ -105,11 +126,24 @@ export class SignalingServer {
     }
   }
 
-  close(): void {
-    for (const client of this.#wss.clients) client.close(1001, 'server shutting down');
+  /**
+   * Tells every socket the server is going away (1001: clients reconnect, to
+   * this server once it is back) and waits, briefly, for the close handshakes,
+   * so notifications sent just before (roomClosed) reach them.
+   */
+  async close(waitMs = 1_000): Promise<void> {
+    clearInterval(this.#heartbeat);
+    const clients = [...this.#wss.clients];
+    const closed = clients.map((client) => new Promise<void>((resolve) => client.once('close', () => resolve())));
+    for (const client of clients) client.close(1001, 'server shutting down');
+    await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+    for (const client of this.#wss.clients) client.terminate();
     this.#wss.close();
   }
 }
+
+/** How often the server pings each signaling socket; one unanswered round drops it. */
+const HEARTBEAT_MS = 10_000;
 
 function tokenFromProtocols(header: string | undefined): string {
   const offered = (header ?? '').split(',').map((p) => p.trim());

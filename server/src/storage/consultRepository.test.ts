@@ -33,6 +33,8 @@ describe.each(ENGINES)('consults on %s', (engine) => {
     expect(created).toEqual({
       ...input,
       id: created.id,
+      // A satellite's request names no legevakt station (migration 0010).
+      stationId: null,
       status: 'waiting',
       claimedAt: null,
       claimedBy: null,

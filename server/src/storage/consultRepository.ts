@@ -17,9 +17,12 @@ export type NewConsult = Omit<
   | 'callEndedAt'
   | 'cancelledAt'
   | 'version'
+  | 'stationId'
 > & {
   /** Generated (a UUID) when absent. */
   readonly id?: string;
+  /** The requesting legevakt station of a back-up request (origin 'station'); null when absent. */
+  readonly stationId?: string | null;
 };
 
 /** The columns SLA statistics need, one row per consult requested in the period. */
@@ -74,6 +77,7 @@ export class ConsultRepository {
     const parsed = Consult.safeParse({
       ...input,
       id: input.id ?? crypto.randomUUID(),
+      stationId: input.stationId ?? null,
       status: 'waiting',
       claimedAt: null,
       claimedBy: null,
@@ -134,6 +138,15 @@ export class ConsultRepository {
   async listForSatellite(satelliteId: string, statuses?: readonly ConsultStatus[]): Promise<Consult[]> {
     if (statuses?.length === 0) return [];
     let query = this.#db.selectFrom('consults').selectAll().where('satellite_id', '=', satelliteId);
+    if (statuses !== undefined) query = query.where('status', 'in', statuses);
+    const rows = await query.orderBy('requested_at').orderBy('id').execute();
+    return rows.map(toConsult);
+  }
+
+  /** A legevakt station's back-up requests (optionally only those statuses), oldest request first. */
+  async listForStation(stationId: string, statuses?: readonly ConsultStatus[]): Promise<Consult[]> {
+    if (statuses?.length === 0) return [];
+    let query = this.#db.selectFrom('consults').selectAll().where('station_id', '=', stationId);
     if (statuses !== undefined) query = query.where('status', 'in', statuses);
     const rows = await query.orderBy('requested_at').orderBy('id').execute();
     return rows.map(toConsult);
@@ -345,6 +358,7 @@ function toRow(c: Consult): ConsultRow {
     origin: c.origin,
     satellite_id: c.satelliteId,
     ambulance_unit_id: c.ambulanceUnitId,
+    station_id: c.stationId,
     requested_by: c.requestedBy,
     patient_json: JSON.stringify(c.patient),
     patient_national_id: c.patient.kind === 'known' ? c.patient.nationalId : null,
@@ -362,6 +376,7 @@ function toRow(c: Consult): ConsultRow {
     call_ended_at: c.callEndedAt,
     cancelled_at: c.cancelledAt,
     version: c.version,
+    ambulance_json: c.ambulance ? JSON.stringify(c.ambulance) : null,
   };
 }
 
@@ -374,6 +389,7 @@ function toConsult(r: ConsultRow): Consult {
     origin: r.origin,
     satelliteId: r.satellite_id,
     ambulanceUnitId: r.ambulance_unit_id,
+    stationId: r.station_id,
     requestedBy: r.requested_by,
     patient: parseJsonColumn(r.patient_json, `${where}.patient_json`),
     reason: r.reason,
@@ -390,6 +406,7 @@ function toConsult(r: ConsultRow): Consult {
     callEndedAt: r.call_ended_at,
     cancelledAt: r.cancelled_at,
     version: r.version,
+    ...(r.ambulance_json === null ? {} : { ambulance: parseJsonColumn(r.ambulance_json, `${where}.ambulance_json`) }),
   });
   if (!parsed.success) throw new Error(`${where} does not validate: ${parsed.error.message}`, { cause: parsed.error });
   return parsed.data;

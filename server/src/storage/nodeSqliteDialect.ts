@@ -13,6 +13,7 @@ import {
   type QueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { awaitOrDefer } from './walDurability.ts';
 
 /**
  * Kysely has no dialect for Node's built-in `node:sqlite` (its SqliteDialect
@@ -22,10 +23,21 @@ import {
  * COMMIT, so no other query can slip into it. Transactions start with BEGIN
  * IMMEDIATE, taking the write lock up front, so two processes on the same file
  * wait on the busy timeout instead of failing to upgrade a read lock.
+ *
+ * Durability (`durable`, see walDurability.ts): a transaction's COMMIT, or a
+ * write outside a transaction, is acknowledged only once `durable()` resolves,
+ * awaited after the connection is released, so the next transaction runs
+ * while this one's fsync is under way and concurrent commits share one.
  */
 export interface NodeSqliteDialectConfig {
   /** An open database; the driver closes it on destroy. */
   readonly database: DatabaseSync;
+  /** Resolves once every commit so far is on disk; absent = a commit is durable when it returns (synchronous=FULL). */
+  readonly durable?: () => Promise<void>;
+  /** Told after each commit (the checkpoint worker's cue). */
+  readonly onCommit?: () => void;
+  /** Runs at destroy, before the database is closed. */
+  readonly beforeClose?: () => Promise<void>;
 }
 
 export class NodeSqliteDialect implements Dialect {
@@ -36,7 +48,7 @@ export class NodeSqliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new NodeSqliteDriver(this.#config.database);
+    return new NodeSqliteDriver(this.#config);
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -55,6 +67,16 @@ export class NodeSqliteDialect implements Dialect {
 /** SQLite does run DDL inside transactions: let the migrator apply each migration atomically. */
 class NodeSqliteAdapter extends SqliteAdapter {
   override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+
+  /**
+   * The driver's own mutex already hands out its one connection in turn. Kysely
+   * would otherwise add a second lock, released only after the driver's
+   * releaseConnection resolves, i.e. after the commit's fsync: every query
+   * would wait for the previous commit's fsync, and no two commits could share one.
+   */
+  override get supportsMultipleConnections(): boolean {
     return true;
   }
 }
@@ -83,12 +105,14 @@ class Mutex {
 
 class NodeSqliteDriver implements Driver {
   readonly #db: DatabaseSync;
+  readonly #config: NodeSqliteDialectConfig;
   readonly #connection: NodeSqliteConnection;
   readonly #mutex = new Mutex();
 
-  constructor(db: DatabaseSync) {
-    this.#db = db;
-    this.#connection = new NodeSqliteConnection(db);
+  constructor(config: NodeSqliteDialectConfig) {
+    this.#db = config.database;
+    this.#config = config;
+    this.#connection = new NodeSqliteConnection(config.database, config.onCommit);
   }
 
   init(): Promise<void> {
@@ -101,9 +125,13 @@ class NodeSqliteDriver implements Driver {
     return this.#connection;
   }
 
-  releaseConnection(): Promise<void> {
+  async releaseConnection(): Promise<void> {
+    // Whether the holder committed anything is read before the next holder can run.
+    const committed = this.#connection.takeCommitted();
     this.#mutex.unlock();
-    return Promise.resolve();
+    // Kysely awaits this before the query's or transaction's result is handed out: an fsync failure fails it
+    // (inside deferDurability, the caller awaits it instead, see walDurability.ts).
+    if (committed && this.#config.durable) await awaitOrDefer(this.#config.durable());
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -130,8 +158,9 @@ class NodeSqliteDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdentifier(name)}`));
   }
 
-  destroy(): Promise<void> {
-    return settle(() => {
+  async destroy(): Promise<void> {
+    await this.#config.beforeClose?.();
+    await settle(() => {
       if (this.#db.isOpen) this.#db.close();
     });
   }
@@ -166,12 +195,26 @@ function toSqlValue(value: unknown): SQLInputValue {
 
 const STATEMENT_CACHE_SIZE = 256;
 
+/** Statements that never write; anything else run outside a transaction counts as a commit (an extra fsync at worst). */
+const READ_ONLY = /^\s*(select|explain)\b/i;
+
 class NodeSqliteConnection implements DatabaseConnection {
   readonly #db: DatabaseSync;
+  readonly #onCommit: (() => void) | undefined;
   readonly #statements = new Map<string, StatementSync>();
+  /** Something was committed since the connection was acquired. */
+  #committed = false;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, onCommit?: () => void) {
     this.#db = db;
+    this.#onCommit = onCommit;
+  }
+
+  /** Whether a commit happened since the last call (read once per acquisition, at release). */
+  takeCommitted(): boolean {
+    const committed = this.#committed;
+    this.#committed = false;
+    return committed;
   }
 
   #prepare(sql: string): StatementSync {
@@ -192,19 +235,40 @@ class NodeSqliteConnection implements DatabaseConnection {
 
   executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     return settle(() => {
-      const statement = this.#prepare(compiledQuery.sql);
-      const parameters = compiledQuery.parameters.map(toSqlValue);
-      // A statement that yields columns (SELECT, or a write with RETURNING) is read as rows.
-      if (statement.columns().length > 0) {
-        return { rows: statement.all(...parameters) as R[] };
+      const { sql } = compiledQuery;
+      const before = this.#inTransaction();
+      try {
+        return this.#execute<R>(compiledQuery);
+      } finally {
+        // A COMMIT ended the transaction; a write outside one committed by itself. A failed COMMIT leaves the
+        // transaction open (Kysely then rolls it back), and a ROLLBACK commits nothing.
+        const after = this.#inTransaction();
+        const committed = before ? !after && !/^\s*rollback\b/i.test(sql) : !after && !READ_ONLY.test(sql);
+        if (committed) {
+          this.#committed = true;
+          this.#onCommit?.();
+        }
       }
-      const { changes, lastInsertRowid } = statement.run(...parameters);
-      return {
-        numAffectedRows: BigInt(changes),
-        insertId: BigInt(lastInsertRowid),
-        rows: [],
-      };
     });
+  }
+
+  #inTransaction(): boolean {
+    return this.#db.isTransaction;
+  }
+
+  #execute<R>(compiledQuery: CompiledQuery): QueryResult<R> {
+    const statement = this.#prepare(compiledQuery.sql);
+    const parameters = compiledQuery.parameters.map(toSqlValue);
+    // A statement that yields columns (SELECT, or a write with RETURNING) is read as rows.
+    if (statement.columns().length > 0) {
+      return { rows: statement.all(...parameters) as R[] };
+    }
+    const { changes, lastInsertRowid } = statement.run(...parameters);
+    return {
+      numAffectedRows: BigInt(changes),
+      insertId: BigInt(lastInsertRowid),
+      rows: [],
+    };
   }
 
   async *streamQuery<R>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {

@@ -1,4 +1,4 @@
-import { AmbulanceUnit, District, LvsSite, Satellite, VirtualLvs } from '@legevakt/shared';
+import { AmbulanceUnit, District, LegevaktStation, LvsSite, Satellite, VirtualLvs } from '@legevakt/shared';
 import type { Executor } from './executor.ts';
 
 /**
@@ -67,6 +67,27 @@ export class OrganisationRepository {
         oc.column('id').doUpdateSet({ district_id: row.district_id, name: row.name, call_sign: row.call_sign }),
       )
       .execute();
+  }
+
+  async upsertStation(value: LegevaktStation): Promise<void> {
+    const s = LegevaktStation.parse(value);
+    const row = { id: s.id, district_id: s.districtId, name: s.name, municipality: s.municipality };
+    await this.#db
+      .insertInto('legevakt_stations')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ district_id: row.district_id, name: row.name, municipality: row.municipality }),
+      )
+      .execute();
+  }
+
+  async listStations(filter: { districtId?: string } = {}): Promise<LegevaktStation[]> {
+    let query = this.#db.selectFrom('legevakt_stations').selectAll();
+    if (filter.districtId !== undefined) query = query.where('district_id', '=', filter.districtId);
+    const rows = await query.orderBy('name').orderBy('id').execute();
+    return rows.map((r) =>
+      LegevaktStation.parse({ id: r.id, districtId: r.district_id, name: r.name, municipality: r.municipality }),
+    );
   }
 
   async listVirtualLvs(): Promise<VirtualLvs[]> {

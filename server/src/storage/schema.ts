@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * The tables as Kysely sees them, identical on SQLite and PostgreSQL.
@@ -11,6 +11,7 @@ export interface DatabaseSchema {
   lvs_sites: LvsSitesTable;
   satellites: SatellitesTable;
   ambulance_units: AmbulanceUnitsTable;
+  legevakt_stations: LegevaktStationsTable;
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
   consults: ConsultsTable;
@@ -19,7 +20,9 @@ export interface DatabaseSchema {
   vital_samples: VitalSamplesTable;
   ecg_strips: EcgStripsTable;
   consult_notes: ConsultNotesTable;
+  consult_photos: ConsultPhotosTable;
   access_log: AccessLogTable;
+  invites: InvitesTable;
 }
 
 export interface VitalsMessagesTable {
@@ -97,17 +100,27 @@ export interface AmbulanceUnitsTable {
   call_sign: string;
 }
 
+/** Legevakt stations (level 2), migration 0010. */
+export interface LegevaktStationsTable {
+  id: string;
+  district_id: string;
+  name: string;
+  municipality: string;
+}
+
 export interface UsersTable {
   id: string;
   username: string;
   display_name: string;
-  role: 'nurse' | 'ambulance' | 'doctor' | 'admin';
+  role: 'nurse' | 'ambulance' | 'doctor' | 'admin' | 'station_doctor';
   password_hash: string;
   satellite_id: string | null;
   ambulance_unit_id: string | null;
   lvs_site_id: string | null;
   /** An admin's scope; null = every district. Null for the other roles (derived from their workplace). */
   district_id: string | null;
+  /** A station doctor's legevakt station (migration 0010); null for every other role. */
+  station_id: ColumnType<string | null, string | null | undefined, string | null>;
   disabled_at: number | null;
   created_at: number;
 }
@@ -126,7 +139,7 @@ export interface RefreshTokensTable {
 export interface ConsultsTable {
   id: string;
   district_id: string;
-  origin: 'satellite' | 'ambulance';
+  origin: 'satellite' | 'ambulance' | 'station';
   satellite_id: string | null;
   ambulance_unit_id: string | null;
   requested_by: string;
@@ -147,6 +160,10 @@ export interface ConsultsTable {
   call_ended_at: number | null;
   cancelled_at: number | null;
   version: number;
+  /** An ambulance request's location, urgency and 12-lead flag (migration 0009); null for a satellite's. */
+  ambulance_json: string | null;
+  /** The legevakt station that asked for back-up (migration 0010); null unless origin is 'station'. */
+  station_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ConsultEventsTable {
@@ -197,4 +214,42 @@ export interface ConsultNotesTable {
   text: string | null;
 }
 
+/** Still photos on a consult, bytes inline with their SHA-256; append-only (photoRepository.ts). */
+export interface ConsultPhotosTable {
+  id: string;
+  consult_id: string;
+  taken_at: number;
+  taken_by: string;
+  mime_type: 'image/jpeg' | 'image/png';
+  width: number;
+  height: number;
+  caption: string;
+  byte_size: number;
+  /** Lower-case hex SHA-256 of data. */
+  sha256: string;
+  data: Uint8Array;
+}
+
 export type Engine = 'sqlite' | 'postgres';
+
+/** Invitations of a third party into a consult's call (migrations/0007_invites.ts). */
+export interface InvitesTable {
+  id: string;
+  consult_id: string;
+  created_by: string;
+  kind: 'link' | 'colleague';
+  display_name: string;
+  token_hash: string;
+  pin_salt: string;
+  pin_hash: string;
+  created_at: number;
+  expires_at: number;
+  failed_attempts: Generated<number>;
+  redeemed_at: number | null;
+  guest_session_id: string | null;
+  session_expires_at: number | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+  /** The invited doctor of a 'colleague' invitation (migration 0010); null for a link. */
+  invitee_user_id: ColumnType<string | null, string | null | undefined, string | null>;
+}

@@ -33,7 +33,13 @@ describe.each(ENGINES)('demo seed on %s', (engine) => {
         'admin',
       ]),
     );
-    expect(new Set(first.map((u) => u.role))).toEqual(new Set(['nurse', 'doctor', 'ambulance', 'admin']));
+    expect(new Set(first.map((u) => u.role))).toEqual(
+      new Set(['nurse', 'doctor', 'ambulance', 'admin', 'station_doctor']),
+    );
+    expect(first.find((u) => u.username === 'lege.legevakt.molde')).toMatchObject({
+      role: 'station_doctor',
+      place: 'Molde legevakt',
+    });
 
     const usersBefore = await storage.users.list();
     const second = await seedDemo(storage, { now: 2000 });

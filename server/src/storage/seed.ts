@@ -1,4 +1,12 @@
-import type { AmbulanceUnit, District, LvsSite, Satellite, UserRole, VirtualLvs } from '@legevakt/shared';
+import type {
+  AmbulanceUnit,
+  District,
+  LegevaktStation,
+  LvsSite,
+  Satellite,
+  UserRole,
+  VirtualLvs,
+} from '@legevakt/shared';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Storage } from './storage.ts';
 import type { NewUserPlace } from './userRepository.ts';
@@ -65,6 +73,12 @@ const ambulanceUnits: AmbulanceUnit[] = [
   { id: 'ambulanse-forde', districtId: 'sunnfjord-ytre-sogn', name: 'Ambulanse Førde', callSign: 'SF-A1' },
 ];
 
+/** Legevakt stations (level 2) whose on-duty doctor may ask the LVS doctor for back-up. */
+const stations: LegevaktStation[] = [
+  { id: 'molde-legevakt', districtId: 'romsdal', name: 'Molde legevakt', municipality: 'Molde' },
+  { id: 'forde-legevakt', districtId: 'sunnfjord-ytre-sogn', name: 'Førde legevakt', municipality: 'Sunnfjord' },
+];
+
 type DemoAccount = NewUserPlace & { readonly username: string; readonly displayName: string };
 
 const accounts: DemoAccount[] = [
@@ -93,6 +107,18 @@ const accounts: DemoAccount[] = [
   { username: 'lege2.forde', displayName: 'Hilde Solheim', role: 'doctor', lvsSiteId: 'forde-lvs' },
   { username: 'ambulanse.molde', displayName: 'Jon Sætre', role: 'ambulance', ambulanceUnitId: 'ambulanse-molde' },
   { username: 'ambulanse.forde', displayName: 'Erik Hauge', role: 'ambulance', ambulanceUnitId: 'ambulanse-forde' },
+  {
+    username: 'lege.legevakt.molde',
+    displayName: 'Siri Årø',
+    role: 'station_doctor',
+    stationId: 'molde-legevakt',
+  },
+  {
+    username: 'lege.legevakt.forde',
+    displayName: 'Magnus Bruland',
+    role: 'station_doctor',
+    stationId: 'forde-legevakt',
+  },
   { username: 'admin', displayName: 'Systemadministrator', role: 'admin', districtId: null },
   { username: 'admin.romsdal', displayName: 'Turid Langeland', role: 'admin', districtId: 'romsdal' },
   { username: 'admin.sunnfjord', displayName: 'Per Vassbotn', role: 'admin', districtId: 'sunnfjord-ytre-sogn' },
@@ -108,13 +134,15 @@ function placeName(account: DemoAccount): string {
       return name(ambulanceUnits, account.ambulanceUnitId);
     case 'doctor':
       return name(lvsSites, account.lvsSiteId);
+    case 'station_doctor':
+      return name(stations, account.stationId);
     case 'admin':
       return account.districtId === null ? 'alle distrikter' : name(districts, account.districtId);
   }
 }
 
 /** The ids of the demo organisation, for tests and tools. */
-export const DEMO_ORGANISATION = { virtualLvs, districts, lvsSites, satellites, ambulanceUnits } as const;
+export const DEMO_ORGANISATION = { virtualLvs, districts, lvsSites, satellites, ambulanceUnits, stations } as const;
 
 /**
  * Seeds the demo organisation (two districts of one virtual LVS) and one or
@@ -133,6 +161,7 @@ export async function seedDemo(storage: Storage, options: { now?: number } = {})
     for (const s of lvsSites) await tx.organisation.upsertLvsSite(s);
     for (const s of satellites) await tx.organisation.upsertSatellite(s);
     for (const u of ambulanceUnits) await tx.organisation.upsertAmbulanceUnit(u);
+    for (const s of stations) await tx.organisation.upsertStation(s);
 
     const result: DemoUser[] = [];
     for (const account of accounts) {

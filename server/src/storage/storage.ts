@@ -4,8 +4,10 @@ import { ConsultRepository } from './consultRepository.ts';
 import { EcgStripRepository } from './ecgStripRepository.ts';
 import { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './database.ts';
 import type { Executor } from './executor.ts';
+import { InviteRepository } from './inviteRepository.ts';
 import { NotesRepository } from './notesRepository.ts';
 import { OrganisationRepository } from './organisationRepository.ts';
+import { PhotoRepository } from './photoRepository.ts';
 import { RefreshTokenRepository } from './refreshTokenRepository.ts';
 import type { Engine } from './schema.ts';
 import { UserRepository } from './userRepository.ts';
@@ -21,7 +23,9 @@ export interface Repositories {
   readonly vitals: VitalsRepository;
   readonly notes: NotesRepository;
   readonly strips: EcgStripRepository;
+  readonly photos: PhotoRepository;
   readonly accessLog: AccessLogRepository;
+  readonly invites: InviteRepository;
 }
 
 export interface Storage extends Repositories {
@@ -46,7 +50,9 @@ function repositories(db: Executor): Repositories {
     vitals: new VitalsRepository(db),
     notes: new NotesRepository(db),
     strips: new EcgStripRepository(db),
+    photos: new PhotoRepository(db),
     accessLog: new AccessLogRepository(db),
+    invites: new InviteRepository(db),
   };
 }
 

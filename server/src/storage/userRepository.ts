@@ -27,7 +27,8 @@ export type NewUserPlace =
   | { readonly role: 'nurse'; readonly satelliteId: string }
   | { readonly role: 'ambulance'; readonly ambulanceUnitId: string }
   | { readonly role: 'doctor'; readonly lvsSiteId: string }
-  | { readonly role: 'admin'; readonly districtId: string | null };
+  | { readonly role: 'admin'; readonly districtId: string | null }
+  | { readonly role: 'station_doctor'; readonly stationId: string };
 
 export type NewUser = NewUserPlace & {
   /** Generated (a UUID) when absent. */
@@ -56,6 +57,7 @@ export class UserRepository {
       .leftJoin('satellites as s', 's.id', 'u.satellite_id')
       .leftJoin('ambulance_units as a', 'a.id', 'u.ambulance_unit_id')
       .leftJoin('lvs_sites as l', 'l.id', 'u.lvs_site_id')
+      .leftJoin('legevakt_stations as st', 'st.id', 'u.station_id')
       .select([
         'u.id',
         'u.username',
@@ -66,11 +68,13 @@ export class UserRepository {
         'u.ambulance_unit_id',
         'u.lvs_site_id',
         'u.district_id',
+        'u.station_id',
         'u.disabled_at',
         'u.created_at',
         's.district_id as satellite_district_id',
         'a.district_id as ambulance_unit_district_id',
         'l.district_id as lvs_site_district_id',
+        'st.district_id as station_district_id',
       ]);
   }
 
@@ -89,6 +93,7 @@ export class UserRepository {
         ambulance_unit_id: user.role === 'ambulance' ? user.ambulanceUnitId : null,
         lvs_site_id: user.role === 'doctor' ? user.lvsSiteId : null,
         district_id: user.role === 'admin' ? user.districtId : null,
+        station_id: user.role === 'station_doctor' ? user.stationId : null,
         disabled_at: null,
         created_at: user.createdAt,
       })
@@ -163,6 +168,8 @@ interface UserRow {
   satellite_district_id: string | null;
   ambulance_unit_district_id: string | null;
   lvs_site_district_id: string | null;
+  station_id: string | null;
+  station_district_id: string | null;
 }
 
 function workplaceOf(row: UserRow): unknown {
@@ -173,8 +180,13 @@ function workplaceOf(row: UserRow): unknown {
       return { kind: 'ambulance', ambulanceUnitId: row.ambulance_unit_id, districtId: row.ambulance_unit_district_id };
     case 'doctor':
       return { kind: 'lvs', lvsSiteId: row.lvs_site_id, districtId: row.lvs_site_district_id };
-    default:
+    case 'station_doctor':
+      return { kind: 'station', stationId: row.station_id, districtId: row.station_district_id };
+    case 'admin':
       return { kind: 'administration', districtId: row.district_id };
+    default:
+      // An unknown role gets no workplace (Workplace.parse refuses it) rather than an admin's.
+      return null;
   }
 }
 

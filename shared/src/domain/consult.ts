@@ -50,7 +50,8 @@ export type ManualMeasurements = z.infer<typeof ManualMeasurements>;
 export const ChecklistAnswers = z.record(z.string().max(64), z.boolean());
 export type ChecklistAnswers = z.infer<typeof ChecklistAnswers>;
 
-export const ConsultOrigin = z.enum(['satellite', 'ambulance']);
+/** 'station': a legevakt station's doctor asks the LVS doctor for back-up. */
+export const ConsultOrigin = z.enum(['satellite', 'ambulance', 'station']);
 export type ConsultOrigin = z.infer<typeof ConsultOrigin>;
 
 export const ConsultStatus = z.enum([
@@ -66,6 +67,41 @@ export const ConsultStatus = z.enum([
 ]);
 export type ConsultStatus = z.infer<typeof ConsultStatus>;
 
+/** How soon the ambulance crew needs the doctor's answer. */
+export const AmbulanceUrgency = z.enum(['acute', 'urgent', 'non-urgent']);
+export type AmbulanceUrgency = z.infer<typeof AmbulanceUrgency>;
+
+/**
+ * Where the ambulance is: the browser's geolocation (WGS 84) when it had a fix,
+ * and always what the crew typed (a road, a place name), which the doctor reads.
+ */
+export const AmbulanceLocation = z.strictObject({
+  lat: z.number().min(-90).max(90).nullable(),
+  lon: z.number().min(-180).max(180).nullable(),
+  /** Radius of the fix (m, 95 %-ish as the browser reports it); null without a fix. */
+  accuracyM: z.number().nonnegative().max(1_000_000).nullable(),
+  text: z.string().trim().max(200),
+});
+export type AmbulanceLocation = z.infer<typeof AmbulanceLocation>;
+
+/** What only an ambulance request carries. */
+export const AmbulanceDetails = z
+  .strictObject({
+    location: AmbulanceLocation,
+    urgency: AmbulanceUrgency,
+    /** The crew attaches the monitor's 12-lead ECG: it streams to the doctor as soon as the call is live. */
+    ecg12Lead: z.boolean().default(false),
+  })
+  .refine((a) => (a.location.lat === null) === (a.location.lon === null), {
+    message: 'latitude and longitude come together',
+    path: ['location'],
+  })
+  .refine((a) => a.location.lat !== null || a.location.text.length > 0, {
+    message: 'give a position or describe the place',
+    path: ['location', 'text'],
+  });
+export type AmbulanceDetails = z.infer<typeof AmbulanceDetails>;
+
 export const IntakeRequest = z.strictObject({
   patient: PatientIdentity,
   reason: z.string().trim().min(1).max(1000),
@@ -75,6 +111,8 @@ export const IntakeRequest = z.strictObject({
   pathwayId: z.string().max(64).nullable(),
   checklist: ChecklistAnswers.default({}),
   measurements: ManualMeasurements.default({}),
+  /** Ambulance requests only (the server refuses it from a satellite). */
+  ambulance: AmbulanceDetails.optional(),
 });
 export type IntakeRequest = z.input<typeof IntakeRequest>;
 
@@ -84,6 +122,8 @@ export const Consult = z.object({
   origin: ConsultOrigin,
   satelliteId: OrgId.nullable(),
   ambulanceUnitId: OrgId.nullable(),
+  /** The legevakt station whose doctor asked for back-up (origin 'station'); null otherwise (absent before 0010). */
+  stationId: OrgId.nullable().default(null),
   requestedBy: z.string(),
   patient: PatientIdentity,
   reason: z.string(),
@@ -100,5 +140,7 @@ export const Consult = z.object({
   callEndedAt: z.number().int().nullable(),
   cancelledAt: z.number().int().nullable(),
   version: z.number().int(),
+  /** Location, urgency and the 12-lead flag of an ambulance request; absent otherwise. */
+  ambulance: AmbulanceDetails.optional(),
 });
 export type Consult = z.infer<typeof Consult>;

@@ -23,6 +23,10 @@
  *   has already waited 10 minutes longer or more. The bonus is smaller than
  *   the yellow–green gap, so a fresh green ambulance request stays behind a
  *   fresh yellow one from a satellite.
+ * - A legevakt station doctor's back-up request (origin 'station') gets no
+ *   bonus: the patient is already with a doctor, so it ranks by colour and
+ *   waiting time like a satellite's; the queue flags it so the LVS doctor
+ *   knows a colleague, not a nurse, is asking.
  * - Aging runs at 1 ms of priority per ms waited for every request. Because the
  *   rate is the same for all, the order of two waiting requests never changes
  *   while they wait (both gain equally); aging shows when new requests arrive:

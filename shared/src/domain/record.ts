@@ -101,6 +101,9 @@ export const EcgStrip = z.object({
 });
 export type EcgStrip = z.infer<typeof EcgStrip>;
 
+/** Longest photo caption, in characters. */
+export const PHOTO_CAPTION_MAX = 200;
+
 /** A still image on the consult (the bytes are fetched separately). */
 export const ConsultPhoto = z.object({
   id: z.uuid(),
@@ -111,15 +114,25 @@ export const ConsultPhoto = z.object({
   mimeType: z.enum(['image/jpeg', 'image/png']),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
-  caption: z.string().max(200),
+  caption: z.string().max(PHOTO_CAPTION_MAX),
+  /** Size of the stored image in bytes. */
+  byteSize: z.number().int().positive(),
+  /** SHA-256 of the stored image, lower-case hex: what the exports and an audit check the bytes against. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type ConsultPhoto = z.infer<typeof ConsultPhoto>;
+
+/** The image bytes of one photo, where the record goes with its images (the exports). */
+export interface PhotoImage {
+  readonly photoId: string;
+  readonly bytes: Uint8Array;
+}
 
 export const RecordParticipant = z.object({
   userId: z.string(),
   name: z.string(),
-  role: z.enum(['nurse', 'ambulance', 'doctor', 'admin']),
-  /** The satellite, ambulance unit or LVS site the person worked from. */
+  role: z.enum(['nurse', 'ambulance', 'doctor', 'admin', 'station_doctor']),
+  /** The satellite, ambulance unit, legevakt station or LVS site the person worked from. */
   workplaceName: z.string(),
 });
 export type RecordParticipant = z.infer<typeof RecordParticipant>;

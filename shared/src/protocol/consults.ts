@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Consult, ConsultId, ConsultOrigin, TriageColour } from '../domain/consult.ts';
+import { AmbulanceDetails, Consult, ConsultId, ConsultOrigin, TriageColour } from '../domain/consult.ts';
 import { OrgId } from '../domain/organisation.ts';
 import { Addendum, ClinicalNote } from '../domain/record.ts';
 
@@ -49,6 +49,8 @@ export const QueueEntry = z.object({
   }),
   reason: z.string(),
   pathwayId: z.string().nullable(),
+  /** An ambulance request's location, urgency and 12-lead flag (absent for a satellite's). */
+  ambulance: AmbulanceDetails.optional(),
 });
 export type QueueEntry = z.infer<typeof QueueEntry>;
 

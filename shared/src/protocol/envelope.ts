@@ -18,6 +18,8 @@ export const ErrorCode = z.enum([
   'INTERNAL',
   /** Too many requests from this user, address or socket: wait `retryAfterMs` (HTTP: 429 with Retry-After). */
   'RATE_LIMITED',
+  /** The server is shutting down (or restarting): try again in a moment (HTTP: 503). */
+  'UNAVAILABLE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -46,6 +46,17 @@ export type TransportDirection = z.infer<typeof TransportDirection>;
 
 const Empty = z.strictObject({});
 
+/** One entry of RTCConfiguration.iceServers (what getIceServers hands the browser). */
+export const IceServer = z.object({
+  urls: z.array(z.string().regex(/^(stun|turns?):/)).min(1),
+  username: z.string().max(256).optional(),
+  credential: z.string().max(256).optional(),
+});
+export type IceServer = z.infer<typeof IceServer>;
+
+/** 32 random bytes, base64url: a secret, compared in constant time by the server. */
+export const ResumeToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
 /**
  * Vitals relayed over the signaling socket by a source without a WebRTC stack
  * (the monitor bridge). Each message is one encoded vitals message (see
@@ -56,6 +67,13 @@ export const VITALS_RELAY_MAX_BATCH = 64;
 export const VITALS_RELAY_MAX_MESSAGE_BYTES = 32 * 1024;
 export const VITALS_RELAY_MAX_BATCH_BASE64_CHARS = 48 * 1024;
 export const VitalsSourceId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/);
+
+/** 'audio-only': the sender's video is off because its link cannot carry it (audio and vitals continue). */
+export const LinkMode = z.enum(['video', 'audio-only']);
+export type LinkMode = z.infer<typeof LinkMode>;
+/** A connection-quality verdict from WebRTC statistics (loss, jitter, round trip). */
+export const LinkQualityLevel = z.enum(['good', 'fair', 'poor', 'lost']);
+export type LinkQualityLevel = z.infer<typeof LinkQualityLevel>;
 
 export const requests = {
   /** Step 1: what consult routers can do, to load the mediasoup-client Device. */
@@ -71,8 +89,34 @@ export const requests = {
       peers: z.array(PeerInfo),
       producers: z.array(ProducerInfo),
       dataProducers: z.array(DataProducerInfo),
+      /** The secret that lets this user's next socket take this place back after a drop (`resume`). */
+      resumeToken: ResumeToken,
     }),
   },
+  /**
+   * After a dropped socket: take back the place kept in the room (same user,
+   * the token `join` gave). Answers what the room holds now, so the client can
+   * catch up on what it missed. NOT_FOUND: the place is gone (grace expired,
+   * server restarted): join again.
+   */
+  resume: {
+    request: z.strictObject({ consultId: ConsultId, peerId: EntityId, resumeToken: ResumeToken }),
+    response: z.object({
+      self: PeerInfo,
+      peers: z.array(PeerInfo),
+      producers: z.array(ProducerInfo),
+      dataProducers: z.array(DataProducerInfo),
+      /** The peers whose sockets are down right now (kept for their grace period). */
+      reconnecting: z.array(EntityId),
+    }),
+  },
+  /** New ICE credentials for a transport whose path broke (network change, long cut). */
+  restartIce: {
+    request: z.strictObject({ transportId: EntityId }),
+    response: z.object({ iceParameters: TransportOptions.shape.iceParameters }),
+  },
+  /** A liveness probe: a cut link does not close a WebSocket, an unanswered ping tells the client. */
+  ping: { request: Empty, response: Empty },
   createWebRtcTransport: {
     request: z.strictObject({ direction: TransportDirection }),
     response: TransportOptions,
@@ -179,6 +223,34 @@ export const requests = {
     }),
   },
   closeVitalsRelay: { request: Empty, response: Empty },
+  /**
+   * STUN/TURN servers for this user's next call, with a fresh time-limited TURN
+   * credential (the TURN REST scheme); an empty list when the server has no
+   * TURN configured (direct UDP and ICE over TCP still work). Not for admins.
+   */
+  getIceServers: {
+    request: Empty,
+    response: z.object({ iceServers: z.array(IceServer), expiresAt: z.iso.datetime().nullable() }),
+  },
+  /**
+   * The consult's doctor asks the nurse side for a still photo from her camera.
+   * The nurse side is told by `consultChanged` with change 'photo-requested'
+   * (the live layer reaches every station of the requesting place, whether or
+   * not its socket is in the call's room); the photo comes back as an upload.
+   */
+  requestPhoto: {
+    request: z.strictObject({ consultId: ConsultId }),
+    response: Empty,
+  },
+  /**
+   * This side's link as it measures it: whether its video is off because the link
+   * cannot carry it, and the quality of its upload. The room's other peers are
+   * told with `linkState`.
+   */
+  reportLink: {
+    request: z.strictObject({ mode: LinkMode, quality: LinkQualityLevel }),
+    response: Empty,
+  },
 } as const;
 
 export type RequestMethod = keyof typeof requests;
@@ -197,10 +269,15 @@ export const ConsultChange = z.enum([
   'closed',
   /** A doctor added an addendum to the closed consult's record. */
   'addendum',
+  /** The nurse side added a still photo to the consult (GET /api/consults/:id/photos lists it). */
+  'photo',
+  /** The doctor asks the nurse side for a photo from her camera (signaling `requestPhoto`). */
+  'photo-requested',
 ]);
 export type ConsultChange = z.infer<typeof ConsultChange>;
 
-export const RoomClosedReason = z.enum(['media-server-restarted', 'server-shutdown']);
+/** 'removed': the host removed this participant (an invited guest) from the call. */
+export const RoomClosedReason = z.enum(['media-server-restarted', 'server-shutdown', 'removed']);
 
 export const notifications = {
   peerJoined: PeerInfo,
@@ -211,6 +288,10 @@ export const notifications = {
   /** The consumer's producer went away (its peer left or stopped sending). */
   consumerClosed: z.object({ consumerId: EntityId }),
   roomClosed: z.object({ reason: RoomClosedReason }),
+  /** The peer's socket dropped: it keeps its place for a grace period and may come back (`peerResumed`). */
+  peerReconnecting: z.object({ peerId: EntityId }),
+  /** A reconnecting peer is back on a new socket; its media continues. */
+  peerResumed: z.object({ peerId: EntityId }),
   newDataProducer: DataProducerInfo,
   dataConsumerClosed: z.object({ dataConsumerId: EntityId }),
   /** To a vitals source: everything up to and including `seq` is stored; forget it. */
@@ -226,6 +307,19 @@ export const notifications = {
   queueAlert: z.object({ consultId: ConsultId, triage: TriageColour, origin: ConsultOrigin, overflow: z.boolean() }),
   /** To a consult's participants: what just happened to it. */
   consultChanged: z.object({ consult: ConsultView, change: ConsultChange }),
+  /** A peer's link as it reports it (`reportLink`): audio-only means its video is off for the link's sake. */
+  linkState: z.object({ peerId: EntityId, mode: LinkMode, quality: LinkQualityLevel }),
+  /**
+   * To a district doctor the consult's doctor invited into the running call ("Bli med"): he may
+   * join it (`join` with this consultId) while the invitation stands; no patient data here.
+   */
+  callInvitation: z.object({
+    consultId: ConsultId,
+    inviteId: z.string(),
+    invitedByName: DisplayName,
+    placeName: z.string(),
+    expiresAt: z.number().int(),
+  }),
 } as const;
 
 export type NotificationMethod = keyof typeof notifications;

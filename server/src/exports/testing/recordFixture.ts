@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ECG_LEADS, type ConsultRecord, type EcgStrip, type VitalSample, type WaveformSignal } from '@legevakt/shared';
 import { physionetRecord } from '../../vitals/wfdb/physionetData.ts';
 import { assertWfdbRecordVerified, readWfdbRecord, type WfdbRecord } from '../../vitals/wfdb/record.ts';
@@ -17,6 +20,22 @@ const LEAD_NAMES: Record<string, WaveformSignal> = {
   V5: 'V5',
   ...Object.fromEntries(ECG_LEADS.map((lead) => [lead.toLowerCase(), lead])),
 };
+
+/**
+ * The fixture's photo: a real JPEG (libjpeg-turbo cjpeg, 64 × 48). Pass
+ * `fixturePhotoImages()` as the exports' `images` to embed it.
+ */
+export const FIXTURE_PHOTO = {
+  id: 'e4a6b8c0-3d5f-4b7c-9e1a-2f4d6c8e0a32',
+  width: 64,
+  height: 48,
+  bytes: readFileSync(path.join(import.meta.dirname, '..', '..', 'photos', 'testdata', 'baseline-64x48.jpg')),
+};
+
+/** The fixture photo's bytes by id, as RecordService.photoImages gives them to the export builders. */
+export function fixturePhotoImages(): Map<string, Uint8Array> {
+  return new Map([[FIXTURE_PHOTO.id, FIXTURE_PHOTO.bytes]]);
+}
 
 const wfdbCache = new Map<string, Promise<WfdbRecord>>();
 
@@ -224,6 +243,7 @@ export async function consultRecordFixture(options: RecordFixtureOptions = {}): 
       origin: 'satellite',
       satelliteId: 'sunndal-helsetun',
       ambulanceUnitId: null,
+      stationId: null,
       requestedBy: 'user-sykepleier-sunndal',
       patient: options.patient ?? { kind: 'known', name: 'Astrid Nordmann', nationalId: '13097248022' },
       reason: 'Svie ved vannlating i to dager, nå frysninger og vondt i høyre side av ryggen.',
@@ -285,9 +305,11 @@ export async function consultRecordFixture(options: RecordFixtureOptions = {}): 
         takenBy: 'user-sykepleier-sunndal',
         takenByName: 'Ingrid Aasen',
         mimeType: 'image/jpeg',
-        width: 1280,
-        height: 720,
+        width: FIXTURE_PHOTO.width,
+        height: FIXTURE_PHOTO.height,
         caption: 'Urinstiks: leukocytter 2+, nitritt positiv',
+        byteSize: FIXTURE_PHOTO.bytes.length,
+        sha256: createHash('sha256').update(FIXTURE_PHOTO.bytes).digest('hex'),
       },
     ],
     notes: unsigned

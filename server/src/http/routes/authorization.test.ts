@@ -20,6 +20,8 @@ const USERS = [
   'admin', // all districts
   'admin.romsdal',
   'admin.sunnfjord',
+  'lege.legevakt.molde', // legevakt station doctor (level 2), Romsdal: requests back-up, never the LVS queue
+  'lege.legevakt.forde', // station doctor, other district
 ] as const;
 type User = (typeof USERS)[number];
 
@@ -43,6 +45,8 @@ describe('reading a consult', () => {
     ['admin', 200],
     ['admin.romsdal', 200],
     ['admin.sunnfjord', 403],
+    ['lege.legevakt.molde', 403],
+    ['lege.legevakt.forde', 403],
   ])('GET /api/consults/:id as %s → %i', async (user, status) => {
     const consult = await freshWaiting();
     const before = srv().logs.filter((l) => l['msg'] === 'access denied').length;
@@ -85,6 +89,7 @@ describe('intake', () => {
     ['ambulanse.molde', 201],
     ['lege.molde', 403],
     ['admin', 403],
+    ['lege.legevakt.molde', 201],
   ])('POST /api/consults as %s → %i', async (user, status) => {
     expect((await call(user, 'POST', '/api/consults', intake())).status).toBe(status);
   });
@@ -153,6 +158,8 @@ describe('queue transitions', () => {
     ['lege.forde', 403],
     ['admin.romsdal', 403],
     ['lege.molde', 200],
+    ['lege.legevakt.molde', 403],
+    ['lege.legevakt.forde', 403],
   ])('POST claim as %s → %i', async (user, status) => {
     const consult = await freshWaiting();
     expect((await call(user, 'POST', `/api/consults/${consult.id}/claim`)).status).toBe(status);
@@ -182,6 +189,12 @@ describe('queue transitions', () => {
       (await call('lege2.molde', 'POST', `/api/consults/${consult.id}/transfer`, { toDoctorId: colleague })).status,
     ).toBe(403);
     // A nurse is not a transfer target.
+    // Nor is a legevakt station doctor: he asks for back-up, he does not take the LVS doctor's consults.
+    const stationDoctorId = session('lege.legevakt.molde').user.id;
+    expect(
+      (await call('lege.molde', 'POST', `/api/consults/${consult.id}/transfer`, { toDoctorId: stationDoctorId }))
+        .status,
+    ).toBe(400);
     const nurseId = session('sykepleier.sunndal').user.id;
     expect(
       (await call('lege.molde', 'POST', `/api/consults/${consult.id}/transfer`, { toDoctorId: nurseId })).status,
@@ -227,6 +240,7 @@ describe('queue, SLA and colleagues', () => {
     ['sykepleier.sunndal', 403],
     ['ambulanse.molde', 403],
     ['admin', 403],
+    ['lege.legevakt.molde', 403],
   ])('GET /api/queue as %s → %i', async (user, status) => {
     expect((await call(user, 'GET', '/api/queue')).status).toBe(status);
   });
@@ -246,6 +260,7 @@ describe('queue, SLA and colleagues', () => {
     ['admin.romsdal', '&site=molde-lvs', 200],
     ['admin.romsdal', '&site=forde-lvs', 403],
     ['sykepleier.sunndal', '', 403],
+    ['lege.legevakt.molde', '', 403],
   ])('GET /api/sla as %s%s → %i', async (user, site, status) => {
     const now = Date.now();
     expect((await call(user, 'GET', `/api/sla?from=${now - 3600_000}&to=${now}${site}`)).status).toBe(status);
@@ -256,5 +271,110 @@ describe('queue, SLA and colleagues', () => {
     const names = (response.body as { displayName: string }[]).map((c) => c.displayName).sort();
     expect(names).toEqual(['Hilde Solheim', 'Nina Bolsøy', 'Ola Naustdal']);
     expect((await call('sykepleier.sunndal', 'GET', '/api/colleagues')).status).toBe(403);
+    expect((await call('lege.legevakt.molde', 'GET', '/api/colleagues')).status).toBe(403);
+  });
+});
+
+describe('invites (server/src/invites/)', () => {
+  async function activeInvite(): Promise<{ consultId: string; inviteId: string }> {
+    const consult = await freshWaiting();
+    await claimConsult(srv().url, token('lege.molde'), consult.id);
+    const created = await call<{ invite: { id: string } }>(
+      'lege.molde',
+      'POST',
+      `/api/consults/${consult.id}/invites`,
+      {
+        displayName: 'Kardiolog vakt',
+      },
+    );
+    expect(created.status).toBe(201);
+    return { consultId: consult.id, inviteId: created.body.invite.id };
+  }
+
+  it.each<[User, number]>([
+    ['sykepleier.sunndal', 403],
+    ['sykepleier.askvoll', 403],
+    ['ambulanse.molde', 403],
+    ['lege.molde', 201],
+    ['lege2.molde', 403],
+    ['lege.forde', 403],
+    ['admin', 403],
+    ['admin.romsdal', 403],
+    ['lege.legevakt.molde', 403],
+  ])('POST /api/consults/:id/invites as %s → %i', async (user, status) => {
+    const { consultId } = await activeInvite();
+    expect((await call(user, 'POST', `/api/consults/${consultId}/invites`, { displayName: 'X' })).status).toBe(status);
+  });
+
+  it.each<[User, number]>([
+    ['sykepleier.sunndal', 403],
+    ['lege2.molde', 403],
+    ['lege.forde', 403],
+    ['admin', 403],
+    ['lege.molde', 200],
+    ['lege.legevakt.molde', 403],
+  ])('GET and DELETE /api/consults/:id/invites[/:inviteId] as %s → %i', async (user, status) => {
+    const { consultId, inviteId } = await activeInvite();
+    expect((await call(user, 'GET', `/api/consults/${consultId}/invites`)).status).toBe(status);
+    expect((await call(user, 'DELETE', `/api/consults/${consultId}/invites/${inviteId}`)).status).toBe(status);
+  });
+
+  it('refuses the invite routes without a token; the link endpoints need none but reveal no patient', async () => {
+    const { consultId } = await activeInvite();
+    expect((await httpsJson(`${srv().url}/api/consults/${consultId}/invites`)).status).toBe(401);
+    expect((await httpsJson(`${srv().url}/api/guest/consult`)).status).toBe(401);
+    const unknown = await httpsJson(`${srv().url}/api/invites/redeem`, {
+      method: 'POST',
+      body: { token: 'AAAAAAAAAAAAAAAAAAAAAA', pin: '123456' },
+    });
+    expect(unknown.status).toBe(404);
+    expect(JSON.stringify(unknown.body)).not.toContain('Astrid');
+  });
+});
+
+describe('photos', () => {
+  /** An active consult of Sunndal taken by lege.molde. */
+  async function activeForPhotos(): Promise<string> {
+    const consult = await freshWaiting();
+    await claimConsult(srv().url, token('lege.molde'), consult.id);
+    return consult.id;
+  }
+
+  // Taken by the requesting side only; a JSON body is refused as not an image (400) after the access decision.
+  it.each<[User, number]>([
+    ['sykepleier.sunndal', 400],
+    ['sykepleier.rauma', 403],
+    ['sykepleier.askvoll', 403],
+    ['ambulanse.molde', 403],
+    ['lege.molde', 403],
+    ['lege2.molde', 403],
+    ['lege.forde', 403],
+    ['admin', 403],
+    ['admin.romsdal', 403],
+    ['admin.sunnfjord', 403],
+    ['lege.legevakt.molde', 403],
+    ['lege.legevakt.forde', 403],
+  ])('POST /api/consults/:id/photos as %s → %i', async (user, status) => {
+    const consultId = await activeForPhotos();
+    expect((await call(user, 'POST', `/api/consults/${consultId}/photos`, { image: 'x' })).status).toBe(status);
+  });
+
+  // Read like the record: its participants, the district's doctors and admins.
+  it.each<[User, number]>([
+    ['sykepleier.sunndal', 200],
+    ['sykepleier.rauma', 403],
+    ['sykepleier.askvoll', 403],
+    ['ambulanse.molde', 403],
+    ['lege.molde', 200],
+    ['lege2.molde', 200],
+    ['lege.forde', 403],
+    ['admin', 200],
+    ['admin.romsdal', 200],
+    ['admin.sunnfjord', 403],
+    ['lege.legevakt.molde', 403],
+    ['lege.legevakt.forde', 403],
+  ])('GET /api/consults/:id/photos as %s → %i', async (user, status) => {
+    const consultId = await activeForPhotos();
+    expect((await call(user, 'GET', `/api/consults/${consultId}/photos`)).status).toBe(status);
   });
 });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { ConsultId, TransferRequest, type AccessTokenClaims, type Consult } from '@legevakt/shared';
-import type { AccessLog } from '../../audit/accessLog.ts';
+import type { AccessLog, LoggedWrite } from '../../audit/accessLog.ts';
 import { accessReasonOf, audited, requestAddress } from '../../audit/audited.ts';
 import { DomainError } from '../../errors.ts';
 import type { ConsultService } from '../../consults/consultService.ts';
@@ -26,10 +26,10 @@ export function consultRoutes(consults: ConsultService, queue: WorkQueue, access
     '/',
     route(log, async (req, res) => {
       const user = userOf(res);
-      const consult = await audited(
-        access,
+      // The new consult and its access-log entry commit together (one transaction).
+      const consult = await access.auditedWrite(
         { user, action: 'consult.request', address: requestAddress(req) },
-        () => consults.request(user, req.body),
+        (within) => consults.request(user, req.body, within),
         (c) => c,
       );
       res.status(201);
@@ -75,23 +75,23 @@ export function consultRoutes(consults: ConsultService, queue: WorkQueue, access
     }),
   );
 
-  type Act = (user: AccessTokenClaims, consultId: string, body: unknown) => Promise<Consult>;
+  type Act = (user: AccessTokenClaims, consultId: string, body: unknown, within: LoggedWrite) => Promise<Consult>;
+  /** A transition whose act writes through `within` commits its access-log entry with the change (claim). */
   const transition = (path: string, act: Act) =>
     router.post(
       `/:id/${path}`,
       route(log, async (req, res) => {
         const user = userOf(res);
-        const consult = await audited(
-          access,
+        const consult = await access.auditedWrite(
           { user, action: 'consult.transition', address: requestAddress(req) },
-          async () => act(user, id(req.params['id']), req.body),
+          async (within) => act(user, id(req.params['id']), req.body, within),
           (c) => c,
         );
         return queue.view(consult);
       }),
     );
 
-  transition('claim', (user, consultId) => consults.claim(user, consultId));
+  transition('claim', (user, consultId, _body, within) => consults.claim(user, consultId, within));
   transition('cancel', (user, consultId) => consults.cancel(user, consultId));
   transition('return', (user, consultId) => consults.returnToQueue(user, consultId));
   transition('end-call', (user, consultId) => consults.endCall(user, consultId));

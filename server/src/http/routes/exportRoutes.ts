@@ -84,11 +84,21 @@ export function exportRoutes({ records, exports: runner, access, clock, log }: E
 
   router.get(
     '/:id/export.pdf',
-    download('export.pdf', (r, now) => runner.pdf(r, now), 'application/pdf', 'pdf'),
+    download(
+      'export.pdf',
+      async (r, now) => runner.pdf(r, now, await records.photoImages(r)),
+      'application/pdf',
+      'pdf',
+    ),
   );
   router.get(
     '/:id/export.fhir.json',
-    download('export.fhir', (r, now) => runner.fhir(r, now), 'application/fhir+json; charset=utf-8', 'fhir.json'),
+    download(
+      'export.fhir',
+      async (r, now) => runner.fhir(r, now, await records.photoImages(r)),
+      'application/fhir+json; charset=utf-8',
+      'fhir.json',
+    ),
   );
 
   return router;

@@ -15,7 +15,7 @@ export function simulatorRoutes(log: Logger): Router {
     '/recordings/:id',
     route(log, async (req, res) => {
       const user = userOf(res);
-      if (user.role !== 'nurse' && user.role !== 'ambulance')
+      if (user.role !== 'nurse' && user.role !== 'ambulance' && user.role !== 'station_doctor')
         throw new DomainError('FORBIDDEN', 'the simulator is a vitals source');
       const recording = loadRecording(String(req.params['id']));
       if (!recording) throw new DomainError('NOT_FOUND', 'no such recording');

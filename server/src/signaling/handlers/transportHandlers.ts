@@ -1,6 +1,6 @@
 import { requireSession, type HandlerTable } from '../handlerTypes.ts';
 
-export const transportHandlers: HandlerTable<'createWebRtcTransport' | 'connectWebRtcTransport'> = {
+export const transportHandlers: HandlerTable<'createWebRtcTransport' | 'connectWebRtcTransport' | 'restartIce'> = {
   createWebRtcTransport(ctx, { direction }) {
     const { room, peerId } = requireSession(ctx);
     return room.createWebRtcTransport(peerId, direction);
@@ -10,5 +10,10 @@ export const transportHandlers: HandlerTable<'createWebRtcTransport' | 'connectW
     const { room, peerId } = requireSession(ctx);
     await room.connectWebRtcTransport(peerId, transportId, dtlsParameters);
     return {};
+  },
+
+  restartIce(ctx, { transportId }) {
+    const { room, peerId } = requireSession(ctx);
+    return room.restartIce(peerId, transportId);
   },
 };
