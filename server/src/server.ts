@@ -24,6 +24,7 @@ import { OpenConsults } from './queue/openConsults.ts';
 import { OverflowScheduler } from './queue/overflowScheduler.ts';
 import { PresenceRegistry } from './queue/presence.ts';
 import { WorkQueue } from './queue/workQueue.ts';
+import { drainGate } from './http/drainGate.ts';
 import { handlers } from './signaling/handlers/index.ts';
 import { InviteService, inviteOptionsFromEnv } from './invites/inviteService.ts';
 import { SignalingServer } from './signaling/socketServer.ts';
@@ -55,18 +56,6 @@ export interface StartOptions {
 
 /** How long a shutdown waits for requests already being answered. */
 const DRAIN_REQUESTS_MS = 5_000;
-const SHUTTING_DOWN_MESSAGE = 'the server is restarting; try again in a few seconds';
-
-/**
- * New consult work refused while draining: a new request (POST /api/consults)
- * and taking one (POST /api/consults/:id/claim). Everything else (the record,
- * signing) is answered as long as the server still answers.
- */
-function refusedWhileDraining(method: string | undefined, url: string | undefined): boolean {
-  if (method !== 'POST' || !url) return false;
-  const pathname = url.split('?')[0]!;
-  return /^\/api\/consults\/?$/.test(pathname) || /^\/api\/consults\/[^/]+\/claim\/?$/.test(pathname);
-}
 
 /** Wires the layers together: HTTP/WebSocket → services → storage and media. */
 export async function startServer(
@@ -194,19 +183,11 @@ export async function startServer(
       invites,
     });
 
-    // Set by close(): no new consult work is taken while the server drains (see refusedWhileDraining).
+    // Set by close(): no new consult work is taken while the server drains (http/drainGate.ts).
     let draining = false;
     const server = https.createServer(
       { cert: fs.readFileSync(config.tlsCertFile), key: fs.readFileSync(config.tlsKeyFile) },
-      (req, res) => {
-        if (draining && refusedWhileDraining(req.method, req.url)) {
-          log.info({ method: req.method, url: req.url }, 'refused while shutting down');
-          res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5', 'Cache-Control': 'no-store' });
-          res.end(JSON.stringify({ error: { code: 'UNAVAILABLE', message: SHUTTING_DOWN_MESSAGE } }));
-          return;
-        }
-        app(req, res);
-      },
+      drainGate(app, () => draining, log),
     );
     server.on('upgrade', (request, socket, head) => {
       // A client reconnecting to a server on its way down would only be cut off again: it retries.
