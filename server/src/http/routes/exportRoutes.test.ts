@@ -15,6 +15,7 @@ import { cutEcgStrip, stripMillivolts } from '../../exports/testing/recordFixtur
 import { claimConsult, intake, login, requestConsult } from '../../testing/consultFixtures.ts';
 import { httpsJson } from '../../testing/httpsJson.ts';
 import { startTestServer, type TestServer } from '../../testing/testServer.ts';
+import { accessEntriesDuring } from '../../testing/accessEntries.ts';
 
 /**
  * The export downloads over HTTPS against a real server: a consult taken,
@@ -65,15 +66,7 @@ function download(user: User, path: string): Promise<Download> {
   });
 }
 
-/** The access entries written while `act` ran. */
-async function accessEntries(act: () => Promise<unknown>) {
-  await server.access.settled();
-  const before = await server.storage.accessLog.count();
-  await act();
-  await server.access.settled();
-  const entries = await server.storage.accessLog.after(before, 100);
-  return entries.map((e) => ({ user: e.userName, action: e.action, outcome: e.outcome, consultId: e.consultId }));
-}
+const accessEntries = (act: () => Promise<unknown>) => accessEntriesDuring(server, act);
 
 const NOTE: ClinicalNoteInput = {
   findings: 'Våken, orientert. Bankeøm over høyre nyrelosje.',

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConsultPhoto, ConsultRecord } from '@legevakt/shared';
 import { claimConsult, requestConsult } from '../../testing/consultFixtures.ts';
 import { useLoggedInServer } from '../../testing/loggedInServer.ts';
+import { accessEntriesDuring } from '../../testing/accessEntries.ts';
 
 /**
  * The photo routes over HTTPS: the nurse side uploads raw image bytes, the
@@ -94,14 +95,7 @@ async function activeConsult(): Promise<string> {
   return consult.id;
 }
 
-async function accessEntries(act: () => Promise<unknown>) {
-  await srv().access.settled();
-  const before = await srv().storage.accessLog.count();
-  await act();
-  await srv().access.settled();
-  const entries = await srv().storage.accessLog.after(before, 100);
-  return entries.map((e) => ({ user: e.userName, action: e.action, outcome: e.outcome, consultId: e.consultId }));
-}
+const accessEntries = (act: () => Promise<unknown>) => accessEntriesDuring(srv(), act);
 
 const nameOf = (user: User) => session(user).user.displayName;
 

@@ -4,6 +4,7 @@ import { base64ToInt16 } from '../../storage/ecgStripRepository.ts';
 import { claimConsult, requestConsult } from '../../testing/consultFixtures.ts';
 import { httpsJson } from '../../testing/httpsJson.ts';
 import { useLoggedInServer } from '../../testing/loggedInServer.ts';
+import { accessEntriesDuring } from '../../testing/accessEntries.ts';
 
 /**
  * The strip routes over HTTPS: who captures (the consult's doctor), who reads
@@ -66,15 +67,7 @@ async function consultWithEcg(skip: number[] = []): Promise<string> {
   return consult.id;
 }
 
-/** The access entries written while `act` ran. */
-async function accessEntries(act: () => Promise<unknown>) {
-  await srv().access.settled();
-  const before = await srv().storage.accessLog.count();
-  await act();
-  await srv().access.settled();
-  const entries = await srv().storage.accessLog.after(before, 100);
-  return entries.map((e) => ({ user: e.userName, action: e.action, outcome: e.outcome, consultId: e.consultId }));
-}
+const accessEntries = (act: () => Promise<unknown>) => accessEntriesDuring(srv(), act);
 
 const nameOf = (user: User) => session(user).user.displayName;
 
