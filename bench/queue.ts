@@ -2,10 +2,14 @@
 // load, open loop at a fixed request rate against the real server process.
 // Target on one machine: p99 < 20 ms at 500 requests/s. See bench/README.md.
 //
-//   node_modules/.bin/node bench/queue.ts [--rate 500] [--seconds 60] [--warmup-s 5]
+//   node_modules/.bin/node --max-semi-space-size=8 bench/queue.ts [--rate 500] [--seconds 60] [--warmup-s 5]
 //       [--scenarios mixed,write-heavy] [--server-root DIR] [--out bench/results/queue]
 //
 // Writes bench/results/queue.json and bench/results/queue.md (or --out's .json/.md).
+//
+// The server runs with its production Node flags (server/src/runtime/nodeFlags.ts). This load generator should
+// run with the same young-generation size (`npm run bench` does): with V8's default here (64 MB semi-spaces) its
+// own 10–20 ms scavenges would show up as server latency in the samples it times.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -15,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { cpuTimes, processCpuSeconds } from './capacity/procStats.ts';
 import { LatencyRecorder, type LatencySummary } from './queue/latency.ts';
 import { EventLoopDelay } from '../server/src/health/eventLoopDelay.ts';
+import { missingServerNodeFlags } from '../server/src/runtime/nodeFlags.ts';
 import type { ServerProcess } from '../server/src/testing/serverProcess.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -53,8 +58,11 @@ for (const name of scenarioNames) {
 }
 if (!(RATE > 0 && SECONDS > 0 && WARMUP_SECONDS >= 0)) throw new Error('--rate and --seconds must be > 0');
 
-// Keep-alive, as browsers do: the bench measures the server, not TLS handshakes.
-const agent = new https.Agent({ keepAlive: true, maxSockets: 64, rejectUnauthorized: false });
+// Keep-alive, as browsers do: the bench measures the server, not TLS handshakes. FIFO hands requests to the
+// sockets in turn, so all of them stay warm as the many browsers' connections would; with the default LIFO the
+// rarely used ones idle past the server's keep-alive timeout, and a burst then opened a dozen new TLS connections
+// at once (measured: 21 handshakes within 60 ms, stalling every request around them).
+const agent = new https.Agent({ keepAlive: true, maxSockets: 64, scheduling: 'fifo', rejectUnauthorized: false });
 
 function request(
   url: string,
@@ -289,6 +297,12 @@ async function runScenario(name: ScenarioName): Promise<ScenarioResult> {
 }
 
 const pinned = process.env['BENCH_PIN'] === '1' && os.cpus().length >= 2;
+const generatorFlagsMissing = missingServerNodeFlags();
+if (generatorFlagsMissing.length > 0) {
+  console.error(
+    `queue bench: the load generator runs without ${generatorFlagsMissing.join(' ')}: its GC pauses count as latency`,
+  );
+}
 
 /** "0", or the count with the statuses, e.g. "42 (429: 40, 0: 2)" (0 = no response). */
 const errorsCell = (s: LatencySummary): string =>
@@ -343,8 +357,9 @@ function writeResults(results: readonly ScenarioResult[]): string {
     '',
     'Writes split evenly between intake (nurse), claim (doctor; 409 when a colleague was faster counts as a correct',
     'answer) and signing the note, which closes the consult (the doctor who took it). Client and server on the same',
-    `machine, HTTPS with keep-alive${pinned ? '; the server (all its threads) pinned to core 0, this load generator to core 1' : ', both on both cores (BENCH_PIN=1 pins them apart)'}. ` +
-      'A sample runs from sending the request to the end of its response; requests start on schedule (open loop).',
+    `machine, HTTPS with keep-alive (FIFO over 64 connections, all kept warm)${pinned ? '; the server (all its threads) pinned to core 0, this load generator to core 1' : ', both on both cores (BENCH_PIN=1 pins them apart)'}. ` +
+      'A sample runs from sending the request to the end of its response; requests start on schedule (open loop). ' +
+      `Server and load generator run with ${generatorFlagsMissing.length === 0 ? 'the server’s Node flags' : 'V8’s default young generation (the generator without the server’s Node flags)'} (server/src/runtime/nodeFlags.ts).`,
     '',
     ...results.flatMap(section),
     `Target (issue 3): p99 < ${TARGET_P99_MS} ms at ${TARGET_RATE} req/s in the ${headline.scenario} scenario: ` +

@@ -1,5 +1,6 @@
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { missingServerNodeFlags } from './runtime/nodeFlags.ts';
 import { startServer } from './server.ts';
 import { formatDemoUsers } from './tools/seedDemo.ts';
 
@@ -8,6 +9,13 @@ const DRAIN_LIMIT_MS = 15_000;
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
+const missingFlags = missingServerNodeFlags();
+if (missingFlags.length > 0) {
+  log.warn(
+    { missing: missingFlags },
+    'started without the server’s Node flags (see server/src/runtime/nodeFlags.ts): longer garbage-collection pauses under load',
+  );
+}
 
 try {
   const server = await startServer(config, log);

@@ -196,6 +196,39 @@ describe.each(ENGINES)('access log on %s', (engine) => {
     expect(await t.storage.accessLog.count()).toBe(2);
   });
 
+  it('recordOnce: a patient shown again while its entry is being written waits for that entry, and looks nothing up', async () => {
+    t = await openTestStorage(engine);
+    const repo = t.storage.accessLog;
+    let lookups = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The first entry's insert is held, as a slow disk would hold it.
+    const slowRepo = {
+      tail: () => repo.tail(),
+      exists: (...args: Parameters<typeof repo.exists>) => {
+        lookups += 1;
+        return repo.exists(...args);
+      },
+      insert: async (entry: AccessLogEntry) => {
+        await held;
+        return repo.insert(entry);
+      },
+    } as unknown as typeof repo;
+    const log = new AccessLog({ ...t.storage, accessLog: slowRepo }, clock, silentLog);
+    const shown = { ...event({ action: 'queue.view' }), consult };
+    const states: string[] = [];
+    const first = log.recordOnce(shown).then((wrote) => states.push(`first:${String(wrote)}`));
+    const again = log.recordOnce(shown).then((wrote) => states.push(`again:${String(wrote)}`));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Neither may show the patient before the entry is stored.
+    expect(states).toEqual([]);
+    release();
+    await Promise.all([first, again]);
+    expect(states).toEqual(['first:true', 'again:false']);
+    expect(lookups).toBe(1);
+    expect(await repo.count()).toBe(1);
+  });
+
   it('rejects when the entry cannot be written, and the next append continues the chain', async () => {
     const { t, log } = await withEntries(2);
     // Another writer took seq 3 behind our back: our insert must fail, not fork.

@@ -141,6 +141,8 @@ export class AccessLog implements AccessRecorder {
   #tail: { seq: number; hash: string } | null | undefined;
   /** `consult|user|action` keys known to be logged already (recordOnce), bounded. */
   readonly #seen = new Set<string>();
+  /** recordOnce calls under way, by key: a second caller for the same key waits for the first. */
+  readonly #pendingOnce = new Map<string, Promise<boolean>>();
   static readonly #SEEN_LIMIT = 50_000;
 
   readonly #transaction: Storage['transaction'];
@@ -174,6 +176,20 @@ export class AccessLog implements AccessRecorder {
     run: (within: LoggedWrite) => Promise<T>,
     consultOf: (result: T) => Pick<Consult, 'id' | 'patient'>,
   ): Promise<T> {
+    const { within, logged } = this.loggedWriter(what);
+    // The entry written with the change stands for the request's 'allowed' entry; a refusal is still logged.
+    const recorder: AccessRecorder = {
+      record: (event) => (event.outcome === 'allowed' && logged() ? Promise.resolve() : this.record(event)),
+    };
+    return audited(recorder, what, () => run(within), consultOf);
+  }
+
+  /**
+   * The LoggedWrite of one request: each write through `within` commits with
+   * its 'allowed' entry (see auditedWrite); `logged` tells whether that
+   * happened, so the request's own 'allowed' entry is not written twice.
+   */
+  loggedWriter(what: AuditedAccess): { within: LoggedWrite; logged: () => boolean } {
     let logged = false;
     const within: LoggedWrite = (write, loggedConsultOf) =>
       this.#serialisedDurable(async () => {
@@ -207,11 +223,7 @@ export class AccessLog implements AccessRecorder {
           throw error;
         }
       });
-    // The entry written with the change stands for the request's 'allowed' entry; a refusal is still logged.
-    const recorder: AccessRecorder = {
-      record: (event) => (event.outcome === 'allowed' && logged ? Promise.resolve() : this.record(event)),
-    };
-    return audited(recorder, what, () => run(within), consultOf);
+    return { within, logged: () => logged };
   }
 
   /**
@@ -225,13 +237,29 @@ export class AccessLog implements AccessRecorder {
   recordOnce(event: AccessEvent & { consult: Pick<Consult, 'id' | 'patient'> }): Promise<boolean> {
     const key = seenKey(event.consult.id, event.user.sub, event.action, event.outcome);
     if (this.#seen.has(key)) return Promise.resolve(false);
-    return this.#serialisedDurable(async () => {
+    // The same patient shown again before its entry is on disk (the doctor's screen and the live snapshot, or
+    // quick reloads): wait for that entry rather than queue another lookup behind it.
+    const pending = this.#pendingOnce.get(key);
+    if (pending) return pending.then(() => false);
+    const written = this.#serialisedDurable(async () => {
       if (this.#seen.has(key)) return false;
       const already = await this.#repo.exists(event.consult.id, event.user.sub, event.action, event.outcome);
       if (!already) await this.#append(event);
-      this.#remember(key);
       return !already;
-    });
+    }).then(
+      (wrote) => {
+        // Remembered only once durable: a caller that found the key seen sends the patient at once.
+        this.#remember(key);
+        this.#pendingOnce.delete(key);
+        return wrote;
+      },
+      (error: unknown) => {
+        this.#pendingOnce.delete(key);
+        throw error;
+      },
+    );
+    this.#pendingOnce.set(key, written);
+    return written;
   }
 
   /**

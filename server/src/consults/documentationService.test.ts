@@ -6,7 +6,7 @@ import { seedFixture, type DemoFixture } from '../storage/testing/fixtures.ts';
 import { openTestStorage, silentLog, type TestStorage } from '../storage/testing/storageHarness.ts';
 import type { UserRecord } from '../storage/userRepository.ts';
 import { FakeClock } from '../testing/fakeClock.ts';
-import { ConsultService } from './consultService.ts';
+import { ConsultService, type WriteWith } from './consultService.ts';
 import { DocumentationService } from './documentationService.ts';
 import type { AccessWitness } from './recordAccess.ts';
 
@@ -98,6 +98,36 @@ describe('signing the note', () => {
       'call_ended',
       'closed',
     ]);
+  });
+
+  it('writes the note through the given writer, so it commits with that writer’s entry or not at all', async () => {
+    const c = await documenting();
+    changes = [];
+    // The access log's writer: the write and its entry in one transaction. Here the entry fails.
+    const failingEntry: WriteWith = (write, consultOf) =>
+      db.storage.transaction(async (tx) => {
+        const result = await write(tx);
+        expect(consultOf(result)).toMatchObject({ id: c.id });
+        throw new Error('the access-log entry could not be written');
+      });
+    await expect(docs.sign(claims(f.doctorMolde), c.id, NOTE, witness, failingEntry)).rejects.toThrow(/access-log/);
+    expect(await db.storage.notes.list(c.id)).toEqual([]);
+    expect((await db.storage.consults.get(c.id))?.status).toBe('documentation');
+    expect(changes).toEqual([]);
+    // The writer stood for the allowed entry: the witness was not told as well.
+    expect(witnessed).toEqual([]);
+
+    const entries: string[] = [];
+    const loggingWriter: WriteWith = (write, consultOf) =>
+      db.storage.transaction(async (tx) => {
+        const result = await write(tx);
+        entries.push(consultOf(result)?.id ?? 'none');
+        return result;
+      });
+    const { consult } = await docs.sign(claims(f.doctorMolde), c.id, NOTE, witness, loggingWriter);
+    expect(consult.status).toBe('closed');
+    expect(entries).toEqual([c.id]);
+    expect(witnessed).toEqual([]);
   });
 
   it('during the call ends the call and closes in one step', async () => {

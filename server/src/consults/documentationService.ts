@@ -12,7 +12,7 @@ import type { Clock } from '../clock.ts';
 import { conflict, DomainError, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Storage } from '../storage/storage.ts';
-import type { ConsultService } from './consultService.ts';
+import type { ConsultService, WriteWith } from './consultService.ts';
 import { canAddAddendum, canSignNote, type AccessWitness } from './recordAccess.ts';
 
 const noWitness: AccessWitness = () => Promise.resolve();
@@ -50,39 +50,62 @@ export class DocumentationService {
     this.#log = log.child({ component: 'documentation' });
   }
 
-  /** Signs the doctor's note and closes the consult. Only the doctor who holds it, while in the call or documenting. */
+  /**
+   * Signs the doctor's note and closes the consult. Only the doctor who holds it, while in the call or documenting.
+   * With `writeWith` (the route passes AccessLog's), the note and the 'allowed' entry commit together, so a
+   * stored note always has its entry; without it, the witness is told first. A request that stores nothing
+   * (bad input, a lost race) still gets its one entry from the witness.
+   */
   async sign(
     user: AccessTokenClaims,
     consultId: string,
     input: unknown,
     witness: AccessWitness = noWitness,
+    writeWith?: WriteWith,
   ): Promise<{ consult: Consult; note: ClinicalNote }> {
     const current = await this.#find(consultId, witness);
     if (!canSignNote(user, current)) {
       await witness(current, 'denied');
       throw this.#denied(user, current, 'sign', 'only the doctor who has the consult signs its note');
     }
-    await witness(current, 'allowed');
-    const note = parseInput(ClinicalNoteInput, input, 'invalid note');
-    if (current.status === 'closed') throw conflict('the note is already signed; add an addendum instead');
-    if (current.status !== 'active' && current.status !== 'documentation') {
-      throw conflict(`the consult is not open for documentation (${current.status})`);
+    const parsed = ClinicalNoteInput.safeParse(input);
+    if (!parsed.success) {
+      await witness(current, 'allowed');
+      throw new DomainError('BAD_REQUEST', 'invalid note', describeIssues(parsed.error));
     }
-    const signed = await this.#storage.notes.signAndClose(
-      {
-        consultId,
-        authorId: user.sub,
-        signedAt: this.#clock.now(),
-        findings: note.findings,
-        assessment: note.assessment,
-        plan: note.plan,
-        decision: note.decision,
-        decisionDetail: note.decisionDetail,
-      },
-      { allowDuringCall: true },
+    const note = parsed.data;
+    if (current.status === 'closed' || (current.status !== 'active' && current.status !== 'documentation')) {
+      await witness(current, 'allowed');
+      throw current.status === 'closed'
+        ? conflict('the note is already signed; add an addendum instead')
+        : conflict(`the consult is not open for documentation (${current.status})`);
+    }
+    const write =
+      writeWith ??
+      (async (run, _consultOf) => {
+        await witness(current, 'allowed');
+        return run(this.#storage);
+      });
+    const signed = await write(
+      (tx) =>
+        tx.notes.signAndClose(
+          {
+            consultId,
+            authorId: user.sub,
+            signedAt: this.#clock.now(),
+            findings: note.findings,
+            assessment: note.assessment,
+            plan: note.plan,
+            decision: note.decision,
+            decisionDetail: note.decisionDetail,
+          },
+          { allowDuringCall: true },
+        ),
+      (result) => result?.consult ?? null,
     );
     if (!signed) {
-      // Lost a race: transferred, returned or signed meanwhile. Say which.
+      // Lost a race: transferred, returned or signed meanwhile. Say which. Nothing was stored with an entry.
+      if (writeWith) await witness(current, 'allowed');
       const now = await this.#storage.consults.get(consultId);
       throw conflict(
         now?.status === 'closed'

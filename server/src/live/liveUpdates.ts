@@ -152,12 +152,7 @@ export class LiveUpdates {
       // snapshot whose entries cannot be logged is not sent.
       if (user.role === 'doctor') {
         const snapshot = await this.#queue.snapshotFor(user);
-        await this.#access.recordShown(
-          user,
-          'queue.view',
-          [...snapshot.entries.map((e) => e.id), ...snapshot.mine],
-          address,
-        );
+        await this.#access.recordShown(user, 'queue.view', this.#queue.shownIn(snapshot), address);
         subscriber.notify('queueSnapshot', snapshot);
       } else if (user.role === 'nurse' || user.role === 'ambulance' || user.role === 'station_doctor') {
         const consults = await this.#queue.openForPlace(user);

@@ -61,6 +61,11 @@ export class OpenConsults {
     return this.#answersVersion;
   }
 
+  /** The open consult with this id, if it is open. */
+  get(id: string): Consult | undefined {
+    return this.#byId.get(id);
+  }
+
   waiting(): Consult[] {
     return this.#where((c) => c.status === 'waiting');
   }

@@ -88,6 +88,16 @@ export class WorkQueue {
   }
 
   /**
+   * The consults a snapshot shows, for its access-log entries (which name each
+   * patient): as the open-consult model holds them, so logging a snapshot
+   * reads nothing from storage; an id only if the consult has left the model
+   * since (the log then reads it).
+   */
+  shownIn(snapshot: QueueSnapshot): (Consult | string)[] {
+    return [...snapshot.entries.map((e) => this.#open.get(e.id) ?? e.id), ...snapshot.mine];
+  }
+
+  /**
    * The doctor's snapshot for a read of the queue, and its JSON. Doctors' screens
    * poll and reload often, and most reads find nothing changed: the last one is
    * served again while no consult has changed and it is under a second old (the

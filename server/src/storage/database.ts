@@ -6,7 +6,8 @@ import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { migrateToLatest } from './migrator.ts';
 import { NodeSqliteDialect } from './nodeSqliteDialect.ts';
-import { BACKSTOP_AUTOCHECKPOINT_PAGES, CheckpointWorker, GroupSync, walFsync } from './walDurability.ts';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, CheckpointWorker } from './walDurability.ts';
+import { WalSyncThread } from './walSyncThread.ts';
 import type { DatabaseSchema, Engine } from './schema.ts';
 
 export interface OpenDatabaseOptions {
@@ -109,14 +110,17 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     engine = 'sqlite';
     const database = openSqlite(sqliteFile, options.busyTimeoutMs ?? 5000);
     sqliteConnection = database;
-    const sync = new GroupSync(walFsync(sqliteFile), log);
+    const sync = new WalSyncThread(sqliteFile, log);
     const checkpoints = new CheckpointWorker(sqliteFile, log);
     db = new Kysely<DatabaseSchema>({
       dialect: new NodeSqliteDialect({
         database,
         durable: () => sync.sync(),
         onCommit: () => checkpoints.committed(),
-        beforeClose: () => checkpoints.close(),
+        beforeClose: async () => {
+          await sync.close();
+          await checkpoints.close();
+        },
       }),
     });
     log.info({ engine, file: sqliteFile }, 'opening database');

@@ -4,16 +4,31 @@ import { Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodeSqliteDialect } from './nodeSqliteDialect.ts';
 import { createTestDatabase, silentLog, type TestDatabaseLocation } from './testing/storageHarness.ts';
-import { CheckpointWorker, deferDurability, GroupSync, walFsync } from './walDurability.ts';
+import { CheckpointWorker, deferDurability } from './walDurability.ts';
+import { WalSyncThread } from './walSyncThread.ts';
 
-/** An fsync the test finishes by hand: each call is one pending round. */
-function manualFsync(): { fsync: () => Promise<void>; rounds: { resolve: () => void; reject: (e: Error) => void }[] } {
-  const rounds: { resolve: () => void; reject: (e: Error) => void }[] = [];
-  const fsync = () =>
-    new Promise<void>((resolve, reject) => {
-      rounds.push({ resolve, reject });
-    });
-  return { fsync, rounds };
+/**
+ * A durability step the test finishes by hand: each call is one pending wait. Once one is
+ * failed with `forGood`, every later call fails too, as the real sync thread does.
+ */
+function manualDurable(): {
+  durable: () => Promise<void>;
+  waits: { resolve: () => void; reject: (e: Error) => void }[];
+  failForGood: (index: number, error: Error) => void;
+} {
+  const waits: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  let failed: Error | null = null;
+  const durable = () =>
+    failed
+      ? Promise.reject(failed)
+      : new Promise<void>((resolve, reject) => {
+          waits.push({ resolve, reject });
+        });
+  const failForGood = (index: number, error: Error) => {
+    failed = error;
+    waits[index]!.reject(error);
+  };
+  return { durable, waits, failForGood };
 }
 
 /** Lets every settled promise's callbacks run. */
@@ -27,59 +42,6 @@ function tracked(promise: Promise<void>): { state: () => 'pending' | 'resolved' 
   );
   return { state: () => state };
 }
-
-describe('GroupSync', () => {
-  it('acknowledges a caller only after an fsync that started after its call, and groups the waiting callers', async () => {
-    const { fsync, rounds } = manualFsync();
-    const group = new GroupSync(fsync, silentLog);
-    const first = tracked(group.sync());
-    expect(rounds).toHaveLength(1);
-    // These commits happened while the first fsync was under way: it may not cover them.
-    const waiting = [tracked(group.sync()), tracked(group.sync()), tracked(group.sync())];
-    expect(rounds).toHaveLength(1);
-    rounds[0]!.resolve();
-    await flush();
-    expect(first.state()).toBe('resolved');
-    expect(waiting.map((w) => w.state())).toEqual(['pending', 'pending', 'pending']);
-    // One more fsync for all three of them.
-    expect(rounds).toHaveLength(2);
-    const late = tracked(group.sync());
-    rounds[1]!.resolve();
-    await flush();
-    expect(waiting.map((w) => w.state())).toEqual(['resolved', 'resolved', 'resolved']);
-    expect(late.state()).toBe('pending');
-    expect(rounds).toHaveLength(3);
-    rounds[2]!.resolve();
-    await flush();
-    expect(late.state()).toBe('resolved');
-    expect(group.rounds).toBe(3);
-  });
-
-  it('fails every caller of a failed fsync, and every later one (the disk state is unknown)', async () => {
-    const { fsync, rounds } = manualFsync();
-    const group = new GroupSync(fsync, silentLog);
-    const running = group.sync();
-    const queued = [group.sync(), group.sync()];
-    rounds[0]!.resolve();
-    await flush();
-    rounds[1]!.reject(new Error('EIO'));
-    const failures = await Promise.all(
-      queued.map((q) =>
-        q.then(
-          () => 'acknowledged',
-          (e: unknown) => String(e),
-        ),
-      ),
-    );
-    expect(failures).toEqual([
-      expect.stringMatching(/could not be synced/),
-      expect.stringMatching(/could not be synced/),
-    ]);
-    await expect(running).resolves.toBeUndefined();
-    await expect(group.sync()).rejects.toThrow(/could not be synced/);
-    expect(rounds).toHaveLength(2);
-  });
-});
 
 describe('the SQLite driver with an off-thread fsync', () => {
   let location: TestDatabaseLocation | null = null;
@@ -102,9 +64,8 @@ describe('the SQLite driver with an off-thread fsync', () => {
   }
 
   it('answers a commit only once durable() resolved, while the connection already serves the next query', async () => {
-    const { fsync, rounds } = manualFsync();
-    const group = new GroupSync(fsync, silentLog);
-    const { db, commits } = await open(() => group.sync());
+    const { durable, waits } = manualDurable();
+    const { db, commits } = await open(durable);
     try {
       const tx = tracked(
         db.transaction().execute(async (trx) => {
@@ -127,25 +88,24 @@ describe('the SQLite driver with an off-thread fsync', () => {
       expect(rows.map((r) => r.id)).toEqual([1, 2, 3]);
       // A read commits nothing and waits for no fsync.
       expect(commits()).toBe(2);
-      // The transaction's fsync started after its COMMIT; the autocommit insert waits for the next one.
-      expect(rounds).toHaveLength(1);
-      rounds[0]!.resolve();
+      // One wait per commit, in commit order: each is answered by its own.
+      expect(waits).toHaveLength(2);
+      waits[0]!.resolve();
       await flush();
       expect(tx.state()).toBe('resolved');
       expect(autocommit.state()).toBe('pending');
-      rounds[1]!.resolve();
+      waits[1]!.resolve();
       await flush();
       expect(autocommit.state()).toBe('resolved');
     } finally {
-      for (const r of rounds) r.resolve();
+      for (const w of waits) w.resolve();
       await db.destroy();
     }
   });
 
   it('inside deferDurability, resolves at the commit and hands the fsync wait to the caller', async () => {
-    const { fsync, rounds } = manualFsync();
-    const group = new GroupSync(fsync, silentLog);
-    const { db } = await open(() => group.sync());
+    const { durable, waits, failForGood } = manualDurable();
+    const { db } = await open(durable);
     try {
       const first = await deferDurability(() => db.insertInto('t').values({ id: 1, v: 'a' }).execute());
       // Committed and answered, though the fsync has not finished.
@@ -153,20 +113,19 @@ describe('the SQLite driver with an off-thread fsync', () => {
       const second = await deferDurability(() =>
         db.transaction().execute((trx) => trx.insertInto('t').values({ id: 2, v: 'b' }).execute()),
       );
-      const waits = [tracked(first.durable), tracked(second.durable)];
+      const pending = [tracked(first.durable), tracked(second.durable)];
       await flush();
-      expect(waits.map((w) => w.state())).toEqual(['pending', 'pending']);
-      rounds[0]!.resolve();
+      expect(pending.map((w) => w.state())).toEqual(['pending', 'pending']);
+      waits[0]!.resolve();
       await flush();
-      // The second commit came after the first fsync started: it needs the next one.
-      expect(waits.map((w) => w.state())).toEqual(['resolved', 'pending']);
-      rounds[1]!.reject(new Error('EIO'));
+      expect(pending.map((w) => w.state())).toEqual(['resolved', 'pending']);
+      failForGood(1, new Error('could not be synced: EIO'));
       await flush();
-      expect(waits.map((w) => w.state())).toEqual(['resolved', 'rejected']);
+      expect(pending.map((w) => w.state())).toEqual(['resolved', 'rejected']);
       // Outside deferDurability nothing is acknowledged any more.
       await expect(db.insertInto('t').values({ id: 3, v: 'c' }).execute()).rejects.toThrow(/could not be synced/);
     } finally {
-      for (const r of rounds) r.resolve();
+      for (const w of waits) w.resolve();
       await db.destroy();
     }
   });
@@ -197,12 +156,16 @@ describe('the SQLite driver with an off-thread fsync', () => {
     database.exec('PRAGMA wal_autocheckpoint = 0');
     database.exec('create table t (id integer primary key, v text)');
     const checkpoints = new CheckpointWorker(file, silentLog);
+    const sync = new WalSyncThread(file, silentLog);
     const db = new Kysely<{ t: { id: number; v: string } }>({
       dialect: new NodeSqliteDialect({
         database,
-        durable: walFsync(file),
+        durable: () => sync.sync(),
         onCommit: () => checkpoints.committed(),
-        beforeClose: () => checkpoints.close(),
+        beforeClose: async () => {
+          await sync.close();
+          await checkpoints.close();
+        },
       }),
     });
     try {

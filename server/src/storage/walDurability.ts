@@ -1,98 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import fs from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.ts';
 
-/**
- * Group commit for the embedded database, with the fsync off the event loop.
- *
- * node:sqlite is synchronous: with `synchronous = FULL` every COMMIT fsyncs the
- * WAL on the main thread, and while the disk takes its 1–70 ms (measured under
- * the queue bench on a shared machine) no request of anyone is served. The
- * queue bench's p99 stalls were exactly those commits (and the automatic
- * checkpoints' fsyncs, which also ran inside a commit).
- *
- * Instead the connection runs `synchronous = NORMAL` (a commit only write()s
- * its WAL frames into the page cache, microseconds) and the driver does not
- * acknowledge a commit until an fsync of the WAL file that *started after* the
- * COMMIT returned has completed. That fsync runs on libuv's thread pool, so the
- * event loop keeps serving reads meanwhile, and one fsync covers every commit
- * before it: concurrent commits share it (group commit). The guarantees are the
- * same as FULL's:
- * - SIGKILL: a committed transaction is in the OS page cache, which outlives
- *   the process (NORMAL alone already survives it);
- * - power loss: nothing was acknowledged before its WAL frames were on disk.
- *   The WAL is append-only between checkpoints, so a later commit can never be
- *   durable while an earlier one is not.
- * A commit that others could already read (the in-process models apply it at
- * once) but whose fsync has not finished may be lost only with the machine
- * itself, and then nobody was told it succeeded.
- *
- * If an fsync ever fails, the file's state on disk is unknown (Linux may drop
- * the dirty pages and report success next time), so every later sync fails
- * too: the server refuses writes until it is restarted, rather than
- * acknowledging what may not be on disk.
+/*
+ * The embedded database's durability around the group commit (walSyncThread.ts): callers that hand the wait for
+ * the disk to their own caller (deferDurability), and checkpoints off the event loop (CheckpointWorker).
  */
-export class GroupSync {
-  readonly #fsync: () => Promise<void>;
-  readonly #log: Logger;
-  /** The fsync under way, if any. */
-  #running: Promise<void> | null = null;
-  /** The next fsync, shared by everyone who asked while one was running. */
-  #queued: Promise<void> | null = null;
-  #failed: Error | null = null;
-  #rounds = 0;
-
-  constructor(fsync: () => Promise<void>, log: Logger) {
-    this.#fsync = fsync;
-    this.#log = log;
-  }
-
-  /** How many fsyncs have run (tests, and the bench's report of how much grouping happened). */
-  get rounds(): number {
-    return this.#rounds;
-  }
-
-  /**
-   * Resolves once everything committed before this call is on disk. A running
-   * fsync may have started before the caller's commit, so it does not count:
-   * the caller joins the next one, which starts when the running one ends.
-   */
-  sync(): Promise<void> {
-    if (this.#failed) return Promise.reject(this.#failed);
-    if (this.#queued) return this.#queued;
-    if (!this.#running) return this.#start();
-    const queued = this.#running
-      .catch(() => undefined)
-      .then(() => {
-        this.#queued = null;
-        return this.#start();
-      });
-    this.#queued = queued;
-    return queued;
-  }
-
-  #start(): Promise<void> {
-    if (this.#failed) return Promise.reject(this.#failed);
-    this.#rounds += 1;
-    const run = this.#fsync().then(
-      () => {
-        if (this.#running === run) this.#running = null;
-      },
-      (error: unknown) => {
-        if (this.#running === run) this.#running = null;
-        this.#failed = new Error('the database file could not be synced to disk: writes are refused until restart', {
-          cause: error,
-        });
-        this.#log.fatal({ err: error }, 'fsync of the SQLite WAL failed: refusing further writes');
-        throw this.#failed;
-      },
-    );
-    this.#running = run;
-    return run;
-  }
-}
 
 const deferred = new AsyncLocalStorage<Promise<void>[]>();
 
@@ -129,36 +42,6 @@ export function awaitOrDefer(durable: Promise<void>): Promise<void> {
   durable.catch(() => undefined);
   waits.push(durable);
   return Promise.resolve();
-}
-
-/**
- * fsync of the database's WAL file, on the thread pool. Opened per call (three
- * thread-pool round trips, tens of microseconds): SQLite may delete and
- * re-create the WAL (at close), and a held descriptor would sync a deleted file.
- * fsync flushes the inode's dirty pages whichever descriptor wrote them.
- */
-export function walFsync(sqliteFile: string): () => Promise<void> {
-  const wal = `${sqliteFile}-wal`;
-  let directorySynced = false;
-  return async () => {
-    const handle = await fs.promises.open(wal, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    // The WAL may have been created by this process: its directory entry must be on disk too (SQLite's own first
-    // sync of a new WAL does the same). Once per process is enough: the file stays while the database is open.
-    if (!directorySynced) {
-      const directory = await fs.promises.open(path.dirname(path.resolve(wal)), 'r');
-      try {
-        await directory.sync();
-      } finally {
-        await directory.close();
-      }
-      directorySynced = true;
-    }
-  };
 }
 
 /** A checkpoint is asked for at most this often, and only after commits. */

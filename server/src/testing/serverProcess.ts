@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SERVER_NODE_FLAGS } from '../runtime/nodeFlags.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '..', 'main.ts');
 
@@ -23,7 +24,7 @@ export async function startServerProcess(
   options: { dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'legevakt-process-'));
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN], {
     env: {
       ...process.env,
       LEGEVAKT_DATA_DIR: dataDir,

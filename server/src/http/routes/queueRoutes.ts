@@ -44,7 +44,7 @@ export function queueRoutes(
         throw error;
       }
       const { snapshot, json } = await queue.servedSnapshotFor(user);
-      await access.recordShown(user, 'queue.view', [...snapshot.entries.map((e) => e.id), ...snapshot.mine], address);
+      await access.recordShown(user, 'queue.view', queue.shownIn(snapshot), address);
       res.type('application/json').send(json);
       return undefined;
     }),

@@ -1,7 +1,8 @@
 import { Router, type Request } from 'express';
 import { ConsultId, type AccessTokenClaims } from '@legevakt/shared';
-import type { AccessAction, AccessRecorder } from '../../audit/accessEvents.ts';
-import { accessReasonOf } from '../../audit/audited.ts';
+import type { AccessAction } from '../../audit/accessEvents.ts';
+import type { AccessLog } from '../../audit/accessLog.ts';
+import { accessReasonOf, requestAddress } from '../../audit/audited.ts';
 import type { DocumentationService } from '../../consults/documentationService.ts';
 import type { AccessWitness } from '../../consults/recordAccess.ts';
 import type { RecordService } from '../../consults/recordService.ts';
@@ -14,7 +15,7 @@ export interface RecordRouteDeps {
   readonly records: RecordService;
   readonly documentation: DocumentationService;
   readonly queue: WorkQueue;
-  readonly access: AccessRecorder;
+  readonly access: AccessLog;
   readonly log: Logger;
 }
 
@@ -53,8 +54,18 @@ export function recordRoutes({ records, documentation, queue, access, log }: Rec
     '/:id/note',
     route(log, async (req, res) => {
       const user = userOf(res);
-      const witness = witnessFor(req, user, 'record.note');
-      const { consult, note } = await documentation.sign(user, await consultId(req, witness), req.body, witness);
+      // The note and its 'allowed' entry commit together (one transaction, one wait for the disk).
+      const { within, logged } = access.loggedWriter({ user, action: 'record.note', address: requestAddress(req) });
+      const recordOnce = witnessFor(req, user, 'record.note');
+      const witness: AccessWitness = (consult, outcome, reason) =>
+        outcome === 'allowed' && logged() ? Promise.resolve() : recordOnce(consult, outcome, reason);
+      const { consult, note } = await documentation.sign(
+        user,
+        await consultId(req, witness),
+        req.body,
+        witness,
+        within,
+      );
       res.status(201);
       return { consult: await queue.view(consult), note };
     }),
