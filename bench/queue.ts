@@ -41,6 +41,8 @@ const SERVER_ROOT = path.resolve(values['server-root']);
 const OUT = path.resolve(values.out);
 const TARGET_P99_MS = 20;
 const TARGET_RATE = 500;
+/** The operations issue 3's target names ("queue list and claim latency … p99 < 20 ms at 500 req/s"). */
+const TARGETED_OPERATIONS = ['list', 'claim'] as const;
 const DEMO_PASSWORD = 'legevakt-demo';
 const NATIONAL_ID = '13097248022';
 
@@ -123,7 +125,10 @@ interface ScenarioResult {
   serverCpuMsPerRequest: number;
   /** CPU used meanwhile by processes other than the server and this generator, in % of one core. */
   otherProcessesCpuPercent: number;
+  /** The issue's target: the queue list's and the claim's p99 (the operations it names). */
   met: boolean;
+  /** The same bound for every operation, intake and signing too (stricter than the issue). */
+  allMet: boolean;
 }
 
 const allCpus = os.cpus().map((_, i) => i);
@@ -235,13 +240,23 @@ async function runScenario(name: ScenarioName): Promise<ScenarioResult> {
       const total = Math.round(RATE * seconds);
       const intervalMs = 1000 / RATE;
       const start = performance.now();
-      const inFlight: Promise<void>[] = [];
+      // Counted, not kept: holding every request's promise (30 000 a run) made the generator's own old
+      // generation grow and collect, and its pauses count as latency of the requests it times.
+      let inFlight = 0;
+      let allDone: () => void = () => undefined;
+      const settled = (): void => {
+        inFlight -= 1;
+        if (inFlight === 0) allDone();
+      };
       for (let i = 0; i < total; i++) {
         const wait = start + i * intervalMs - performance.now();
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-        inFlight.push(fire().catch(() => undefined));
+        inFlight += 1;
+        void fire()
+          .catch(() => undefined)
+          .finally(settled);
       }
-      await Promise.all(inFlight);
+      if (inFlight > 0) await new Promise<void>((resolve) => (allDone = resolve));
       return (performance.now() - start) / 1000;
     };
 
@@ -270,6 +285,8 @@ async function runScenario(name: ScenarioName): Promise<ScenarioResult> {
     const operations = Object.fromEntries(Object.entries(ops).map(([op, rec]) => [op, rec.summary()]));
     const combined = Object.values(ops).reduce((n, r) => n + r.count + r.errors, 0);
     const achieved = combined / seconds;
+    const sustained =
+      RATE >= TARGET_RATE && achieved >= RATE * 0.95 && Object.values(operations).every((r) => r.errors === 0);
     return {
       scenario: name,
       about,
@@ -283,11 +300,9 @@ async function runScenario(name: ScenarioName): Promise<ScenarioResult> {
       generatorLoopDelay,
       serverCpuMsPerRequest: Math.round((serverCpuSeconds / combined) * 1000 * 100) / 100,
       otherProcessesCpuPercent: Math.round(otherCpuPercent),
-      // Met only at the target rate, actually sustained, without errors.
-      met:
-        RATE >= TARGET_RATE &&
-        achieved >= RATE * 0.95 &&
-        Object.values(operations).every((r) => r.errors === 0 && r.p99 < TARGET_P99_MS),
+      // Met only at the target rate, actually sustained, without errors in any operation.
+      met: sustained && TARGETED_OPERATIONS.every((op) => operations[op]!.p99 < TARGET_P99_MS),
+      allMet: sustained && Object.values(operations).every((r) => r.p99 < TARGET_P99_MS),
     };
   } finally {
     process.off('SIGINT', onSignal);
@@ -330,7 +345,8 @@ const section = (r: ScenarioResult): string[] => [
   `| server (from /api/health) | ${r.serverLoopDelay.p50Ms} | ${r.serverLoopDelay.p99Ms} | ${r.serverLoopDelay.maxMs} |`,
   `| load generator (shares the cores, times the responses) | ${r.generatorLoopDelay.p50Ms} | ${r.generatorLoopDelay.p99Ms} | ${r.generatorLoopDelay.maxMs} |`,
   '',
-  `p99 < ${TARGET_P99_MS} ms for every operation at ${r.targetRatePerSecond} req/s: **${r.met ? 'yes' : 'no'}**.`,
+  `p99 < ${TARGET_P99_MS} ms at ${r.targetRatePerSecond} req/s for list and claim (the issue's target): ` +
+    `**${r.met ? 'yes' : 'no'}**; for every operation: **${r.allMet ? 'yes' : 'no'}**.`,
   '',
 ];
 
@@ -344,7 +360,14 @@ function writeResults(results: readonly ScenarioResult[]): string {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', node: process.version },
     serverRoot: SERVER_ROOT === ROOT ? '.' : SERVER_ROOT,
     pinned,
-    target: { p99Ms: TARGET_P99_MS, ratePerSecond: TARGET_RATE, scenario: headline.scenario, met: headline.met },
+    target: {
+      p99Ms: TARGET_P99_MS,
+      ratePerSecond: TARGET_RATE,
+      operations: TARGETED_OPERATIONS,
+      scenario: headline.scenario,
+      met: headline.met,
+      allOperationsMet: headline.allMet,
+    },
     scenarios: results,
   };
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
@@ -362,8 +385,9 @@ function writeResults(results: readonly ScenarioResult[]): string {
       `Server and load generator run with ${generatorFlagsMissing.length === 0 ? 'the server’s Node flags' : 'V8’s default young generation (the generator without the server’s Node flags)'} (server/src/runtime/nodeFlags.ts).`,
     '',
     ...results.flatMap(section),
-    `Target (issue 3): p99 < ${TARGET_P99_MS} ms at ${TARGET_RATE} req/s in the ${headline.scenario} scenario: ` +
-      `**${headline.met ? 'met' : 'not met'}**.`,
+    `Target (issue 3): queue list and claim p99 < ${TARGET_P99_MS} ms at ${TARGET_RATE} req/s in the ` +
+      `${headline.scenario} scenario: **${headline.met ? 'met' : 'not met'}** (every operation: ` +
+      `${headline.allMet ? 'met' : 'not met'}).`,
     '',
   ].join('\n');
   fs.writeFileSync(`${OUT}.md`, md);

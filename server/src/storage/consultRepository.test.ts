@@ -1,3 +1,4 @@
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.ts';
 import type { Storage } from './storage.ts';
@@ -370,5 +371,33 @@ describe.each(ENGINES)('consults on %s', (engine) => {
     expect(await storage.consults.recentAnswerTimes('romsdal', 10)).toEqual([100, 600]);
     expect(await storage.consults.recentAnswerTimes('romsdal', 1)).toEqual([100]);
     expect(await storage.consults.recentAnswerTimes('sunnfjord-ytre-sogn', 10)).toEqual([]);
+  });
+});
+
+describe('the recent answers read (expected wait) on sqlite', () => {
+  let t: TestStorage | null = null;
+  afterEach(async () => {
+    await t?.dispose();
+    t = null;
+  });
+
+  it('reads the newest answers off an index, without sorting the district’s history', async () => {
+    t = await openTestStorage('sqlite');
+    await seedFixture(t.storage);
+    const reader = new DatabaseSync(t.location.sqliteFile, { readOnly: true });
+    try {
+      // The statement ConsultRepository.recentAnswerTimes runs.
+      const plan = reader
+        .prepare(
+          `explain query plan select "requested_at", "claimed_at" from "consults" where "district_id" = ? ` +
+            `and "claimed_at" is not null order by "claimed_at" desc, "id" limit ?`,
+        )
+        .all('romsdal', 20)
+        .map((row) => (row as { detail: string }).detail);
+      expect(plan.join('\n')).toMatch(/USING (COVERING )?INDEX consults_district_claimed/);
+      expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
+    } finally {
+      reader.close();
+    }
   });
 });

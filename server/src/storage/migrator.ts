@@ -12,15 +12,14 @@ import { invitesMigration } from './migrations/0007_invites.ts';
 import { consultPhotosMigration } from './migrations/0008_consult_photos.ts';
 import { ambulanceLocationMigration } from './migrations/0009_ambulance_location.ts';
 import { legevaktStationsMigration } from './migrations/0010_legevakt_stations.ts';
+import { answeredIndexMigration } from './migrations/0011_answered_index.ts';
 import type { Engine } from './schema.ts';
 
 /**
  * Every migration, in order. Names sort lexically (Kysely applies them in name
- * order and refuses a database that has run one this list lacks).
- */
-/**
- * `sqlite` is the raw connection of an SQLite database: 0010 needs it to widen
- * CHECK constraints SQLite cannot ALTER (see that migration).
+ * order and refuses a database that has run one this list lacks). `sqlite` is
+ * the raw connection of an SQLite database: 0010 needs it to widen CHECK
+ * constraints SQLite cannot ALTER (see that migration).
  */
 export function migrations(engine: Engine, sqlite?: DatabaseSync): Record<string, Migration> {
   return {
@@ -34,6 +33,7 @@ export function migrations(engine: Engine, sqlite?: DatabaseSync): Record<string
     '0008_consult_photos': consultPhotosMigration(engine),
     '0009_ambulance_location': ambulanceLocationMigration,
     '0010_legevakt_stations': legevaktStationsMigration(engine, sqlite),
+    '0011_answered_index': answeredIndexMigration,
   };
 }
 
