@@ -54,26 +54,23 @@ afterEach(() => {
 });
 
 describe('Workspace reconnect policy', () => {
-  it('backs off 250 ms doubling to a 4 s ceiling, each wait between half the ceiling and all of it', async () => {
-    // Math.random() = 1: every wait is its ceiling.
-    vi.spyOn(Math, 'random').mockReturnValue(1);
+  /** The waits between connect attempts that never succeed, over `ms`, with Math.random() fixed at `random`. */
+  async function waitsWhileFailing(random: number, ms: number): Promise<number[]> {
+    workspace?.stop();
+    vi.spyOn(Math, 'random').mockReturnValue(random);
     const at = scriptConnects([]);
     workspace = new Workspace(auth);
     workspace.start();
-    await vi.advanceTimersByTimeAsync(20_000);
-    const waits = at.slice(1).map((t, i) => t - at[i]!);
-    expect(waits.slice(0, 7)).toEqual([250, 500, 1000, 2000, 4000, 4000, 4000]);
+    await vi.advanceTimersByTimeAsync(ms);
     expect(workspace.getSnapshot().connection).toBe('offline');
+    return at.slice(1).map((t, i) => t - at[i]!);
+  }
 
+  it('backs off 250 ms doubling to a 4 s ceiling, each wait between half the ceiling and all of it', async () => {
+    // Math.random() = 1: every wait is its ceiling.
+    expect((await waitsWhileFailing(1, 20_000)).slice(0, 7)).toEqual([250, 500, 1000, 2000, 4000, 4000, 4000]);
     // Math.random() = 0: half the ceiling (full jitter between the two keeps clients from coming back at once).
-    workspace.stop();
-    vi.spyOn(Math, 'random').mockReturnValue(0);
-    const atLow = scriptConnects([]);
-    workspace = new Workspace(auth);
-    workspace.start();
-    await vi.advanceTimersByTimeAsync(10_000);
-    const lowWaits = atLow.slice(1).map((t, i) => t - atLow[i]!);
-    expect(lowWaits.slice(0, 6)).toEqual([125, 250, 500, 1000, 2000, 2000]);
+    expect((await waitsWhileFailing(0, 10_000)).slice(0, 6)).toEqual([125, 250, 500, 1000, 2000, 2000]);
   });
 
   it('tries at once when the browser reports the network back, instead of waiting out the backoff', async () => {
