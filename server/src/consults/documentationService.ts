@@ -68,17 +68,17 @@ export class DocumentationService {
       await witness(current, 'denied');
       throw this.#denied(user, current, 'sign', 'only the doctor who has the consult signs its note');
     }
-    const parsed = ClinicalNoteInput.safeParse(input);
-    if (!parsed.success) {
+    let note: z.infer<typeof ClinicalNoteInput>;
+    try {
+      note = parseInput(ClinicalNoteInput, input, 'invalid note');
+      if (current.status === 'closed') throw conflict('the note is already signed; add an addendum instead');
+      if (current.status !== 'active' && current.status !== 'documentation') {
+        throw conflict(`the consult is not open for documentation (${current.status})`);
+      }
+    } catch (error) {
+      // Nothing will be stored: the request's one entry comes from the witness.
       await witness(current, 'allowed');
-      throw new DomainError('BAD_REQUEST', 'invalid note', describeIssues(parsed.error));
-    }
-    const note = parsed.data;
-    if (current.status === 'closed' || (current.status !== 'active' && current.status !== 'documentation')) {
-      await witness(current, 'allowed');
-      throw current.status === 'closed'
-        ? conflict('the note is already signed; add an addendum instead')
-        : conflict(`the consult is not open for documentation (${current.status})`);
+      throw error;
     }
     const write =
       writeWith ??

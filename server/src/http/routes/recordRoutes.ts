@@ -56,9 +56,9 @@ export function recordRoutes({ records, documentation, queue, access, log }: Rec
       const user = userOf(res);
       // The note and its 'allowed' entry commit together (one transaction, one wait for the disk).
       const { within, logged } = access.loggedWriter({ user, action: 'record.note', address: requestAddress(req) });
-      const recordOnce = witnessFor(req, user, 'record.note');
+      const recordEntry = witnessFor(req, user, 'record.note');
       const witness: AccessWitness = (consult, outcome, reason) =>
-        outcome === 'allowed' && logged() ? Promise.resolve() : recordOnce(consult, outcome, reason);
+        outcome === 'allowed' && logged() ? Promise.resolve() : recordEntry(consult, outcome, reason);
       const { consult, note } = await documentation.sign(
         user,
         await consultId(req, witness),
