@@ -234,8 +234,10 @@ function checkAnswer(
   if (response.ok) {
     if (frame.kind === 'binary') throw new Error('a binary frame was accepted');
     const method = frame.method;
-    const accepted =
-      method === 'relayVitals' ? Number((response.data as { accepted?: unknown } | null)?.accepted ?? 0) : 0;
+    // Only relayVitals answers with `accepted`. Read from the answer, not the frame: a mutated frame (method
+    // unknown here) can stay a valid relayVitals, and its stored messages must count as accepted too.
+    const reported = (response.data as { accepted?: unknown } | null)?.accepted;
+    const accepted = typeof reported === 'number' ? reported : 0;
     return { ok: true, accepted, method };
   }
   const code = ErrorCode.safeParse(response.error.code);
