@@ -34,6 +34,11 @@ export class SignalingConnection {
   readonly #address: string | null;
   #session: PeerSession | null = null;
   #unsubscribe: (() => void) | null = null;
+  /**
+   * Notifications of a room entered by the request being handled, held until its answer is out: the
+   * answer (join's or resume's view of the room) comes first, and what happened after it follows.
+   */
+  #held: ServerFrame[] | null = null;
   #queue: Promise<void> = Promise.resolve();
   /** Frames admitted, and frames refused as RATE_LIMITED (too many of those closes the socket); null: no limit. */
   readonly #frames: TokenBucket | null;
@@ -156,6 +161,8 @@ export class SignalingConnection {
         this.#log.error({ method, err: error }, 'request failed');
         this.#send({ kind: 'response', id, ok: false, error: { code: 'INTERNAL', message: `${method} failed` } });
       }
+    } finally {
+      this.#release();
     }
   }
 
@@ -177,8 +184,14 @@ export class SignalingConnection {
 
   #enter(session: PeerSession): void {
     this.#session = session;
+    // Between entering and the answer going out, other requests' continuations run (two joins whose
+    // access-log entries became durable in the same disk sync): another peer's join is told to this
+    // one at once. Sent before the answer, the client would wipe it with the answer's older peer list.
+    this.#held = [];
     const onNotify = (...[peerId, method, data]: RoomEvents['notify']): void => {
-      if (peerId === session.peerId) this.notify(method, data);
+      if (peerId !== session.peerId) return;
+      if (this.#held) this.#held.push({ kind: 'notification', method, data });
+      else this.notify(method, data);
     };
     const onClosed = (): void => this.#detach();
     // Another socket of this user took the place back (this one was thought dead): let go, do not leave.
@@ -196,6 +209,13 @@ export class SignalingConnection {
       session.room.off('closed', onClosed);
       session.room.off('resumed', onResumed);
     };
+  }
+
+  /** Sends what was held for the answer (see #held), in order. */
+  #release(): void {
+    const held = this.#held;
+    this.#held = null;
+    for (const frame of held ?? []) this.#send(frame);
   }
 
   #drop(): void {
