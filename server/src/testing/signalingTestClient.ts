@@ -17,6 +17,8 @@ import {
 export class SignalingTestClient {
   readonly socket: WebSocket;
   readonly notifications: NotificationFrame[] = [];
+  /** Every frame received, in arrival order: 'response', or the notification's method. */
+  readonly arrivals: string[] = [];
   readonly #responses = new Map<number | null, ((frame: ResponseFrame) => void)[]>();
   readonly #notificationWaiters: { method: string; resolve: (frame: NotificationFrame) => void }[] = [];
   #nextId = 1;
@@ -25,6 +27,7 @@ export class SignalingTestClient {
     this.socket = socket;
     socket.on('message', (raw) => {
       const frame = JSON.parse((raw as Buffer).toString()) as ResponseFrame | NotificationFrame;
+      this.arrivals.push(frame.kind === 'notification' ? frame.method : frame.kind);
       if (frame.kind === 'notification') {
         this.notifications.push(frame);
         const waiter = this.#notificationWaiters.findIndex((w) => w.method === frame.method);
